@@ -1,0 +1,41 @@
+//! One module per subcommand, plus the shared way of reporting instance errors.
+
+pub mod check;
+pub mod summary;
+pub mod validate;
+
+use std::path::Path;
+
+use houniao::InstanceError;
+use houniao::diagnostics::Severity;
+
+/// Whether the error is about the input's content (exit 1) rather than I/O (exit 2).
+pub fn is_input_problem(error: &InstanceError) -> bool {
+    !matches!(error, InstanceError::Io { .. })
+}
+
+/// Prints every problem of an unreadable or invalid file, one per line.
+pub fn print_instance_error(file: &Path, error: &InstanceError) {
+    match error {
+        InstanceError::Invalid { diagnostics } => {
+            let errors = diagnostics
+                .iter()
+                .filter(|d| d.severity == Severity::Error)
+                .count();
+            let warnings = diagnostics.len() - errors;
+            println!(
+                "{}: invalid, {errors} error(s){}",
+                file.display(),
+                if warnings > 0 {
+                    format!(", {warnings} warning(s)")
+                } else {
+                    String::new()
+                }
+            );
+            for diagnostic in diagnostics {
+                println!("  {diagnostic}");
+            }
+        }
+        other => println!("{}: {other}", file.display()),
+    }
+}

@@ -1,0 +1,1150 @@
+//! Rules 1–9 of PROBLEM.md §3 (and the "free" preamble), one function per rule
+//! family, each reporting with the rule, ids, date and session.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use chrono::{Datelike, NaiveDate};
+
+use super::resolve::{Placed, Resolved};
+use super::{Findings, Rule};
+use crate::calendar::{Slot, minutes_between};
+use crate::instance::{BoardIx, Instance, RoomIx, RoomKind, SiteIx, SpecialistIx, StudioIx};
+use crate::roster::{Activity, StudioRole};
+
+struct Ctx<'a, 'r> {
+    instance: &'a Instance,
+    resolved: &'a Resolved<'r>,
+    findings: &'a mut Findings,
+}
+
+impl Ctx<'_, '_> {
+    fn add(&mut self, rule: Rule, slot: Slot, message: String) {
+        let session = self.instance.calendar.sessions()[slot.session].id.clone();
+        self.findings
+            .add(rule, Some(slot.date), Some(&session), message);
+    }
+
+    fn add_on(&mut self, rule: Rule, date: NaiveDate, message: String) {
+        self.findings.add(rule, Some(date), None, message);
+    }
+
+    fn who(&self, ix: SpecialistIx) -> &str {
+        &self.instance.specialist(ix).id
+    }
+
+    fn room_id(&self, ix: RoomIx) -> &str {
+        &self.instance.room(ix).id
+    }
+
+    fn site_id(&self, ix: SiteIx) -> &str {
+        &self.instance.site(ix).id
+    }
+}
+
+pub(super) fn check_rules(instance: &Instance, resolved: &Resolved<'_>, findings: &mut Findings) {
+    let mut ctx = Ctx {
+        instance,
+        resolved,
+        findings,
+    };
+    assignments_one_by_one(&mut ctx);
+    one_thing_at_a_time(&mut ctx);
+    studio_sessions(&mut ctx);
+    mdt_meetings(&mut ctx);
+    surgeries(&mut ctx);
+    bookings(&mut ctx);
+    presence_entries(&mut ctx);
+    sites_per_day(&mut ctx);
+    residencies(&mut ctx);
+    load(&mut ctx);
+}
+
+/// Checks of a single assignment: free, site, room kind and place, discipline.
+fn assignments_one_by_one(ctx: &mut Ctx<'_, '_>) {
+    for placed in &ctx.resolved.assignments {
+        let instance = ctx.instance;
+        let raw = placed.raw;
+        let who = instance.specialist(placed.who);
+        let slot = placed.slot;
+        let activity = raw.activity.name();
+        if !instance.calendar.is_open(slot.date) {
+            ctx.add(
+                Rule::Free,
+                slot,
+                format!(
+                    "\"{}\" has a {activity} assignment on a date that is not open",
+                    who.id
+                ),
+            );
+        } else if !who.is_available(slot.date, slot.session) {
+            ctx.add(
+                Rule::Free,
+                slot,
+                format!(
+                    "\"{}\" is not available for this {activity} assignment",
+                    who.id
+                ),
+            );
+        }
+        if placed.raw.is_on_site() {
+            match placed.site {
+                None => ctx.add(
+                    Rule::Format,
+                    slot,
+                    format!(
+                        "on-site {activity} assignment of \"{}\" has no site",
+                        who.id
+                    ),
+                ),
+                Some(site) if !who.works_at(site) => ctx.add(
+                    Rule::WhereTheyMayBe,
+                    slot,
+                    format!(
+                        "\"{}\" works at \"{}\", which is not among their sites",
+                        who.id,
+                        ctx.site_id(site)
+                    ),
+                ),
+                Some(_) => {}
+            }
+        } else if placed.site.is_some() {
+            ctx.add(
+                Rule::Format,
+                slot,
+                format!("remote MDT place of \"{}\" names a site", who.id),
+            );
+        }
+        let rule = match raw.activity {
+            Activity::Clinic => Rule::Clinic,
+            Activity::Studio => Rule::Studio,
+            Activity::Mdt => Rule::Mdt,
+            Activity::Surgery => Rule::Surgery,
+        };
+        let wanted_kind = match raw.activity {
+            Activity::Clinic | Activity::Studio => Some(RoomKind::Clinic),
+            Activity::Mdt => Some(RoomKind::Meeting),
+            Activity::Surgery => None,
+        };
+        if let Some(kind) = wanted_kind {
+            match placed.room {
+                None if raw.is_on_site() => ctx.add(
+                    Rule::Format,
+                    slot,
+                    format!("{activity} assignment of \"{}\" has no room", who.id),
+                ),
+                None => {}
+                Some(room_ix) => {
+                    let room = instance.room(room_ix);
+                    if room.kind != kind {
+                        ctx.add(
+                            rule,
+                            slot,
+                            format!(
+                                "room \"{}\" is a {} room, not a {} room",
+                                room.id,
+                                room.kind.name(),
+                                kind.name()
+                            ),
+                        );
+                    }
+                    if let Some(site) = placed.site
+                        && room.site != site
+                    {
+                        ctx.add(
+                            rule,
+                            slot,
+                            format!(
+                                "room \"{}\" is at \"{}\", not at \"{}\"",
+                                room.id,
+                                ctx.site_id(room.site),
+                                ctx.site_id(site)
+                            ),
+                        );
+                    }
+                    if room.unavailable.contains(slot.date, slot.session) {
+                        ctx.add(
+                            Rule::OneThingAtATime,
+                            slot,
+                            format!("room \"{}\" is unavailable", room.id),
+                        );
+                    }
+                }
+            }
+        }
+        match raw.activity {
+            Activity::Clinic => match &raw.discipline {
+                None => ctx.add(
+                    Rule::Format,
+                    slot,
+                    format!("clinic assignment of \"{}\" has no discipline", who.id),
+                ),
+                Some(discipline) if !who.has_discipline(discipline) => ctx.add(
+                    Rule::Clinic,
+                    slot,
+                    format!(
+                        "\"{}\" holds a {discipline} clinic but does not have that discipline",
+                        who.id
+                    ),
+                ),
+                Some(_) => {}
+            },
+            Activity::Studio => {
+                if placed.studio.is_none() || raw.role.is_none() {
+                    ctx.add(
+                        Rule::Format,
+                        slot,
+                        format!("studio assignment of \"{}\" needs studio and role", who.id),
+                    );
+                }
+            }
+            Activity::Mdt => {
+                if placed.board.is_none() || raw.discipline.is_none() {
+                    ctx.add(
+                        Rule::Format,
+                        slot,
+                        format!(
+                            "MDT assignment of \"{}\" needs board and discipline",
+                            who.id
+                        ),
+                    );
+                }
+            }
+            Activity::Surgery => {}
+        }
+    }
+}
+
+/// What occupies a clinic or meeting room in a slot.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Occupant {
+    Clinic(SpecialistIx),
+    Studio(StudioIx),
+    Mdt(BoardIx),
+}
+
+/// Rule 1: a specialist does one thing per slot; a room hosts one activity per slot.
+fn one_thing_at_a_time(ctx: &mut Ctx<'_, '_>) {
+    let mut per_person: BTreeMap<(SpecialistIx, Slot), Vec<&str>> = BTreeMap::new();
+    let mut per_room: BTreeMap<(RoomIx, Slot), BTreeSet<Occupant>> = BTreeMap::new();
+    for placed in &ctx.resolved.assignments {
+        per_person
+            .entry((placed.who, placed.slot))
+            .or_default()
+            .push(placed.raw.activity.name());
+        let occupant = match placed.raw.activity {
+            Activity::Clinic => Some(Occupant::Clinic(placed.who)),
+            Activity::Studio => placed.studio.map(Occupant::Studio),
+            Activity::Mdt => placed.board.map(Occupant::Mdt),
+            Activity::Surgery => None,
+        };
+        if let (Some(room), Some(occupant)) = (placed.room, occupant) {
+            per_room
+                .entry((room, placed.slot))
+                .or_default()
+                .insert(occupant);
+        }
+    }
+    for ((who, slot), activities) in per_person {
+        if activities.len() > 1 {
+            let message = format!(
+                "\"{}\" has {} activities in one slot ({})",
+                ctx.who(who),
+                activities.len(),
+                activities.join(", ")
+            );
+            ctx.add(Rule::OneThingAtATime, slot, message);
+        }
+    }
+    for ((room, slot), occupants) in per_room {
+        if occupants.len() > 1 {
+            let names: Vec<String> = occupants
+                .iter()
+                .map(|o| match o {
+                    Occupant::Clinic(who) => format!("clinic of \"{}\"", ctx.who(*who)),
+                    Occupant::Studio(studio) => {
+                        format!("studio \"{}\"", ctx.instance.studios[studio.0].id)
+                    }
+                    Occupant::Mdt(board) => {
+                        format!("MDT \"{}\"", ctx.instance.mdt_boards[board.0].id)
+                    }
+                })
+                .collect();
+            let message = format!(
+                "room \"{}\" hosts {} activities: {}",
+                ctx.room_id(room),
+                occupants.len(),
+                names.join(", ")
+            );
+            ctx.add(Rule::OneThingAtATime, slot, message);
+        }
+    }
+}
+
+fn group_by<'p, 'r, K: Ord>(
+    assignments: &'p [Placed<'r>],
+    key: impl Fn(&Placed<'r>) -> Option<K>,
+) -> BTreeMap<K, Vec<&'p Placed<'r>>> {
+    let mut groups: BTreeMap<K, Vec<&Placed<'r>>> = BTreeMap::new();
+    for placed in assignments {
+        if let Some(k) = key(placed) {
+            groups.entry(k).or_default().push(placed);
+        }
+    }
+    groups
+}
+
+/// The one room of a group of entries, or a violation when they disagree or have none.
+fn common_room(
+    ctx: &mut Ctx<'_, '_>,
+    rule: Rule,
+    slot: Slot,
+    what: &str,
+    entries: &[&Placed<'_>],
+) -> Option<RoomIx> {
+    let rooms: BTreeSet<RoomIx> = entries.iter().filter_map(|p| p.room).collect();
+    match rooms.len() {
+        0 => {
+            ctx.add(rule, slot, format!("{what} has no room"));
+            None
+        }
+        1 => rooms.into_iter().next(),
+        _ => {
+            let ids: Vec<&str> = rooms.iter().map(|r| ctx.room_id(*r)).collect();
+            ctx.add(
+                rule,
+                slot,
+                format!("{what} is spread over rooms {}", ids.join(", ")),
+            );
+            None
+        }
+    }
+}
+
+/// Rule 6: lead, apprentices, site and room of each studio session.
+fn studio_sessions(ctx: &mut Ctx<'_, '_>) {
+    let groups = group_by(&ctx.resolved.assignments, |p| {
+        (p.raw.activity == Activity::Studio)
+            .then_some(p.studio.map(|s| (s, p.slot)))
+            .flatten()
+    });
+    for ((studio_ix, slot), entries) in groups {
+        let studio = &ctx.instance.studios[studio_ix.0];
+        let what = format!("studio \"{}\" session", studio.id);
+        let leads: Vec<&&Placed<'_>> = entries
+            .iter()
+            .filter(|p| p.raw.role == Some(StudioRole::Lead))
+            .collect();
+        match leads.as_slice() {
+            [] => ctx.add(Rule::Studio, slot, format!("{what} has no lead")),
+            [lead] => {
+                if lead.who != studio.lead {
+                    let message = format!(
+                        "{what} is led by \"{}\", not by its lead \"{}\"",
+                        ctx.who(lead.who),
+                        ctx.who(studio.lead)
+                    );
+                    ctx.add(Rule::Studio, slot, message);
+                }
+                if let Some(discipline) = &lead.raw.discipline
+                    && *discipline != studio.discipline
+                {
+                    ctx.add(
+                        Rule::Studio,
+                        slot,
+                        format!(
+                            "{what} is held as {discipline}, not as the studio's {}",
+                            studio.discipline
+                        ),
+                    );
+                }
+            }
+            _ => ctx.add(
+                Rule::Studio,
+                slot,
+                format!("{what} has {} leads", leads.len()),
+            ),
+        }
+        let mut apprentices = 0;
+        for entry in entries
+            .iter()
+            .filter(|p| p.raw.role == Some(StudioRole::Apprentice))
+        {
+            if studio.apprentices.contains(&entry.who) {
+                apprentices += 1;
+            } else {
+                ctx.add(
+                    Rule::Studio,
+                    slot,
+                    format!(
+                        "\"{}\" is not an apprentice of studio \"{}\"",
+                        ctx.who(entry.who),
+                        studio.id
+                    ),
+                );
+            }
+        }
+        if apprentices < studio.min_apprentices {
+            let message = format!(
+                "{what} has {apprentices} apprentice(s), needs at least {}",
+                studio.min_apprentices
+            );
+            ctx.add(Rule::Studio, slot, message);
+        }
+        for entry in &entries {
+            if let Some(site) = entry.site
+                && site != studio.site
+            {
+                let message = format!(
+                    "\"{}\" attends {what} at \"{}\", not at the studio's site \"{}\"",
+                    ctx.who(entry.who),
+                    ctx.site_id(site),
+                    ctx.site_id(studio.site)
+                );
+                ctx.add(Rule::Studio, slot, message);
+            }
+        }
+        if let Some(room) = common_room(ctx, Rule::Studio, slot, &what, &entries)
+            && !ctx.instance.room(room).has_tags(&studio.room_tags)
+        {
+            let message = format!(
+                "room \"{}\" lacks the studio's tags [{}]",
+                ctx.room_id(room),
+                studio.room_tags.join(", ")
+            );
+            ctx.add(Rule::Studio, slot, message);
+        }
+    }
+}
+
+/// Rule 7: session, disciplines, participants, remote places and room of each meeting.
+fn mdt_meetings(ctx: &mut Ctx<'_, '_>) {
+    let groups = group_by(&ctx.resolved.assignments, |p| {
+        (p.raw.activity == Activity::Mdt)
+            .then_some(p.board.map(|b| (b, p.slot)))
+            .flatten()
+    });
+    for ((board_ix, slot), entries) in groups {
+        let board = &ctx.instance.mdt_boards[board_ix.0];
+        let what = format!("MDT \"{}\" meeting", board.id);
+        if !board.sessions.contains(&slot.session) {
+            ctx.add(
+                Rule::Mdt,
+                slot,
+                format!("{what} is held in a session the board does not allow"),
+            );
+        }
+        let mut filled: BTreeMap<&str, usize> = BTreeMap::new();
+        for entry in &entries {
+            let Some(discipline) = entry.raw.discipline.as_deref() else {
+                continue;
+            };
+            *filled.entry(discipline).or_default() += 1;
+            let name = ctx.who(entry.who).to_string();
+            if !board.required.iter().any(|d| d == discipline) {
+                ctx.add(Rule::Mdt, slot, format!("{what}: \"{name}\" takes part as {discipline}, which the board does not require"));
+            }
+            if !ctx
+                .instance
+                .specialist(entry.who)
+                .has_discipline(discipline)
+            {
+                ctx.add(
+                    Rule::Mdt,
+                    slot,
+                    format!("{what}: \"{name}\" does not have discipline {discipline}"),
+                );
+            }
+            if entry.raw.remote == Some(true) {
+                if !board.allows_remote(discipline) {
+                    ctx.add(
+                        Rule::Mdt,
+                        slot,
+                        format!(
+                            "{what}: \"{name}\" joins remotely but {discipline} is not remote_ok"
+                        ),
+                    );
+                }
+            } else if let Some(site) = entry.site
+                && site != board.site
+            {
+                let message = format!(
+                    "{what}: \"{name}\" is at \"{}\", not at the board's site \"{}\"",
+                    ctx.site_id(site),
+                    ctx.site_id(board.site)
+                );
+                ctx.add(Rule::Mdt, slot, message);
+            }
+        }
+        for discipline in &board.required {
+            match filled.get(discipline.as_str()).copied().unwrap_or(0) {
+                0 => ctx.add(
+                    Rule::Mdt,
+                    slot,
+                    format!("{what} has no participant for {discipline}"),
+                ),
+                1 => {}
+                n => ctx.add(
+                    Rule::Mdt,
+                    slot,
+                    format!("{what} has {n} participants for {discipline}, needs exactly one"),
+                ),
+            }
+        }
+        if let Some(room_ix) = common_room(ctx, Rule::Mdt, slot, &what, &entries) {
+            let room = ctx.instance.room(room_ix);
+            if room.site != board.site {
+                let message = format!(
+                    "{what} is in room \"{}\" at \"{}\", not at the board's site",
+                    room.id,
+                    ctx.site_id(room.site)
+                );
+                ctx.add(Rule::Mdt, slot, message);
+            }
+            if !room.has_tags(&board.room_tags) {
+                ctx.add(
+                    Rule::Mdt,
+                    slot,
+                    format!(
+                        "room \"{}\" lacks the board's tags [{}]",
+                        room.id,
+                        board.room_tags.join(", ")
+                    ),
+                );
+            }
+            if room.kind != RoomKind::Meeting {
+                ctx.add(
+                    Rule::Mdt,
+                    slot,
+                    format!("{what} is in \"{}\", which is not a meeting room", room.id),
+                );
+            }
+        }
+    }
+}
+
+/// Rule 8 (and rule 1 for theatre minutes): each placement, surgeon load, theatre load.
+fn surgeries(ctx: &mut Ctx<'_, '_>) {
+    let instance = ctx.instance;
+    let mut done: BTreeMap<usize, usize> = BTreeMap::new();
+    let mut theatre_minutes: BTreeMap<(RoomIx, Slot), u32> = BTreeMap::new();
+    let mut surgeon_minutes: BTreeMap<(SpecialistIx, Slot), u32> = BTreeMap::new();
+    let surgery_assignments: BTreeMap<(SpecialistIx, Slot), Option<SiteIx>> = ctx
+        .resolved
+        .assignments
+        .iter()
+        .filter(|p| p.raw.activity == Activity::Surgery)
+        .map(|p| ((p.who, p.slot), p.site))
+        .collect();
+    for op in &ctx.resolved.surgeries {
+        let surgery = &instance.surgeries[op.surgery.0];
+        let slot = op.slot;
+        let session = &instance.calendar.sessions()[slot.session];
+        let what = format!("surgery \"{}\"", surgery.id);
+        let times = done.entry(op.surgery.0).or_default();
+        *times += 1;
+        if *times == 2 {
+            ctx.add(
+                Rule::Surgery,
+                slot,
+                format!("{what} is done more than once"),
+            );
+        }
+        if !instance.calendar.is_open(slot.date) {
+            ctx.add(
+                Rule::Free,
+                slot,
+                format!("{what} is placed on a date that is not open"),
+            );
+        }
+        if slot.date < surgery.release {
+            ctx.add(
+                Rule::Surgery,
+                slot,
+                format!("{what} is done before its release date {}", surgery.release),
+            );
+        }
+        let room = instance.room(op.room);
+        if room.kind != RoomKind::Theatre {
+            ctx.add(
+                Rule::Surgery,
+                slot,
+                format!("{what} is in \"{}\", which is not a theatre", room.id),
+            );
+        }
+        if !room.has_tags(&surgery.room_tags) {
+            ctx.add(
+                Rule::Surgery,
+                slot,
+                format!(
+                    "theatre \"{}\" lacks the tags [{}] of {what}",
+                    room.id,
+                    surgery.room_tags.join(", ")
+                ),
+            );
+        }
+        if let Some(site) = surgery.site
+            && room.site != site
+        {
+            let message = format!(
+                "{what} must be at \"{}\" but theatre \"{}\" is at \"{}\"",
+                ctx.site_id(site),
+                room.id,
+                ctx.site_id(room.site)
+            );
+            ctx.add(Rule::Surgery, slot, message);
+        }
+        if room.unavailable.contains(slot.date, slot.session) {
+            ctx.add(
+                Rule::OneThingAtATime,
+                slot,
+                format!("theatre \"{}\" is unavailable", room.id),
+            );
+        }
+        let surgeon = instance.specialist(op.surgeon);
+        match surgery.surgeon {
+            Some(named) if named != op.surgeon => {
+                let message = format!(
+                    "{what} is done by \"{}\" but names surgeon \"{}\"",
+                    surgeon.id,
+                    ctx.who(named)
+                );
+                ctx.add(Rule::Surgery, slot, message);
+            }
+            None if !surgeon.has_discipline(&surgery.discipline) => {
+                let message = format!(
+                    "{what} is {} but \"{}\" does not have that discipline",
+                    surgery.discipline, surgeon.id
+                );
+                ctx.add(Rule::Surgery, slot, message);
+            }
+            _ => {}
+        }
+        if surgeon.surgery_grade < surgery.grade {
+            let message = format!(
+                "{what} is grade {} but \"{}\" has surgery_grade {}",
+                surgery.grade, surgeon.id, surgeon.surgery_grade
+            );
+            ctx.add(Rule::Surgery, slot, message);
+        }
+        if surgery.minutes > session.minutes() {
+            let message = format!(
+                "{what} takes {} minutes, longer than the {} session ({} minutes)",
+                surgery.minutes,
+                session.id,
+                session.minutes()
+            );
+            ctx.add(Rule::Surgery, slot, message);
+        }
+        match surgery_assignments.get(&(op.surgeon, slot)) {
+            None => ctx.add(
+                Rule::Surgery,
+                slot,
+                format!(
+                    "surgeon \"{}\" of {what} has no surgery assignment in this slot",
+                    surgeon.id
+                ),
+            ),
+            Some(site) if *site != Some(room.site) => {
+                let message = format!(
+                    "surgeon \"{}\" of {what} is not assigned at the theatre's site \"{}\"",
+                    surgeon.id,
+                    ctx.site_id(room.site)
+                );
+                ctx.add(Rule::Surgery, slot, message);
+            }
+            Some(_) => {}
+        }
+        if let Some(start) = op.start {
+            let end_ok = minutes_between(start, session.end) >= surgery.minutes;
+            if start < session.start || !end_ok {
+                let message = format!(
+                    "{what} starts at {} and takes {} minutes, outside the {} session ({}–{})",
+                    start.format("%H:%M"),
+                    surgery.minutes,
+                    session.id,
+                    session.start.format("%H:%M"),
+                    session.end.format("%H:%M")
+                );
+                ctx.add(Rule::Surgery, slot, message);
+            }
+        }
+        *theatre_minutes.entry((op.room, slot)).or_default() += surgery.minutes;
+        *surgeon_minutes.entry((op.surgeon, slot)).or_default() += surgery.minutes;
+    }
+    for ((room_ix, slot), minutes) in theatre_minutes {
+        let room = instance.room(room_ix);
+        let capacity = room.capacity_in(instance.calendar.sessions()[slot.session].minutes());
+        if minutes > capacity {
+            ctx.add(
+                Rule::OneThingAtATime,
+                slot,
+                format!(
+                    "theatre \"{}\" holds {minutes} minutes of surgery, capacity {capacity}",
+                    room.id
+                ),
+            );
+        }
+    }
+    for ((who, slot), minutes) in &surgeon_minutes {
+        let length = instance.calendar.sessions()[slot.session].minutes();
+        if *minutes > length {
+            ctx.add(
+                Rule::Surgery,
+                *slot,
+                format!(
+                    "\"{}\" operates {minutes} minutes in a {length}-minute session",
+                    ctx.who(*who)
+                ),
+            );
+        }
+    }
+    for (who, slot) in surgery_assignments.keys() {
+        if !surgeon_minutes.contains_key(&(*who, *slot)) {
+            ctx.add(
+                Rule::Surgery,
+                *slot,
+                format!(
+                    "\"{}\" has a surgery assignment with no surgery",
+                    ctx.who(*who)
+                ),
+            );
+        }
+    }
+}
+
+/// Rule 9: each booking sits in a session its request accepts, within capacity.
+fn bookings(ctx: &mut Ctx<'_, '_>) {
+    let instance = ctx.instance;
+    // The clinic or studio-lead sessions, with their site and discipline.
+    let mut sessions: BTreeMap<(SpecialistIx, Slot), (Option<SiteIx>, Option<String>)> =
+        BTreeMap::new();
+    for placed in &ctx.resolved.assignments {
+        let discipline = match placed.raw.activity {
+            Activity::Clinic => placed.raw.discipline.clone(),
+            Activity::Studio if placed.raw.role == Some(StudioRole::Lead) => placed
+                .studio
+                .map(|s| instance.studios[s.0].discipline.clone()),
+            _ => continue,
+        };
+        sessions.insert((placed.who, placed.slot), (placed.site, discipline));
+    }
+    let mut seen_requests = BTreeSet::new();
+    let mut load: BTreeMap<(SpecialistIx, Slot), u32> = BTreeMap::new();
+    for booked in &ctx.resolved.bookings {
+        let request = &instance.requests[booked.request.0];
+        let slot = booked.slot;
+        let who = instance.specialist(booked.who);
+        let what = format!("request \"{}\"", request.id);
+        if !seen_requests.insert(booked.request) {
+            ctx.add(
+                Rule::Booking,
+                slot,
+                format!("{what} is booked more than once"),
+            );
+        }
+        *load.entry((booked.who, slot)).or_default() += 1;
+        match sessions.get(&(booked.who, slot)) {
+            None => ctx.add(
+                Rule::Booking,
+                slot,
+                format!(
+                    "{what} is booked with \"{}\", who holds no clinic or studio session then",
+                    who.id
+                ),
+            ),
+            Some((site, discipline)) => {
+                if *site != Some(booked.site) {
+                    ctx.add(
+                        Rule::Booking,
+                        slot,
+                        format!(
+                            "{what} is booked at \"{}\" but the session is elsewhere",
+                            ctx.site_id(booked.site)
+                        ),
+                    );
+                }
+                let is_named = request.specialist == Some(booked.who);
+                if !is_named {
+                    if request.specialist.is_some() && !request.substitute_ok {
+                        let named = ctx
+                            .who(request.specialist.unwrap_or(booked.who))
+                            .to_string();
+                        ctx.add(
+                            Rule::Booking,
+                            slot,
+                            format!("{what} accepts only \"{named}\", not \"{}\"", who.id),
+                        );
+                    } else if discipline.as_deref() != Some(request.discipline.as_str()) {
+                        let held = discipline.as_deref().unwrap_or("no discipline");
+                        ctx.add(
+                            Rule::Booking,
+                            slot,
+                            format!(
+                                "{what} needs {} but the session of \"{}\" is {held}",
+                                request.discipline, who.id
+                            ),
+                        );
+                    }
+                }
+            }
+        }
+        if !request.allows_site(booked.site) {
+            ctx.add(
+                Rule::Booking,
+                slot,
+                format!(
+                    "{what} does not allow site \"{}\"",
+                    ctx.site_id(booked.site)
+                ),
+            );
+        }
+        if slot.date < request.earliest || slot.date > request.latest {
+            let message = format!(
+                "{what} is booked on {}, outside its window {} … {}",
+                slot.date, request.earliest, request.latest
+            );
+            ctx.add(Rule::Booking, slot, message);
+        }
+        let substitute = request.specialist.is_some_and(|named| named != booked.who);
+        if booked.raw.substitute != substitute {
+            ctx.add(
+                Rule::Booking,
+                slot,
+                format!(
+                    "{what} has substitute = {} but should have {substitute}",
+                    booked.raw.substitute
+                ),
+            );
+        }
+    }
+    for ((who, slot), count) in load {
+        let capacity = instance.specialist(who).clinic_capacity;
+        if count > capacity {
+            ctx.add(
+                Rule::Booking,
+                slot,
+                format!(
+                    "the session of \"{}\" has {count} bookings, capacity {capacity}",
+                    ctx.who(who)
+                ),
+            );
+        }
+    }
+}
+
+/// Rule 4 (and 2) for presence entries, and the presence every on-site activity of a
+/// visiting specialist needs.
+fn presence_entries(ctx: &mut Ctx<'_, '_>) {
+    let instance = ctx.instance;
+    let mut seen = BTreeSet::new();
+    for entry in &ctx.resolved.presence {
+        let who = instance.specialist(entry.who);
+        let date = entry.raw.date;
+        if !seen.insert((entry.who, date, entry.site)) {
+            ctx.add_on(
+                Rule::Format,
+                date,
+                format!(
+                    "presence of \"{}\" at \"{}\" is listed twice",
+                    who.id,
+                    ctx.site_id(entry.site)
+                ),
+            );
+        }
+        if !who.visiting {
+            ctx.add_on(
+                Rule::Presence,
+                date,
+                format!(
+                    "\"{}\" is not visiting; presence lists only visiting specialists",
+                    who.id
+                ),
+            );
+        }
+        if !instance.calendar.is_open(date) {
+            ctx.add_on(
+                Rule::Presence,
+                date,
+                format!("\"{}\" is on site on a date that is not open", who.id),
+            );
+        } else if !instance.can_be_on_site(entry.who, date) {
+            ctx.add_on(
+                Rule::Presence,
+                date,
+                format!("\"{}\" is on site on a date they are not available", who.id),
+            );
+        }
+        if !who.works_at(entry.site) {
+            ctx.add_on(
+                Rule::WhereTheyMayBe,
+                date,
+                format!(
+                    "\"{}\" is on site at \"{}\", which is not among their sites",
+                    who.id,
+                    ctx.site_id(entry.site)
+                ),
+            );
+        }
+    }
+    for placed in &ctx.resolved.assignments {
+        let who = instance.specialist(placed.who);
+        let Some(site) = placed
+            .site
+            .filter(|_| who.visiting && placed.raw.is_on_site())
+        else {
+            continue;
+        };
+        if !seen.contains(&(placed.who, placed.slot.date, site)) {
+            let message = format!(
+                "\"{}\" works at \"{}\" without a presence entry for that date and site",
+                who.id,
+                ctx.site_id(site)
+            );
+            ctx.add(Rule::Presence, placed.slot, message);
+        }
+    }
+}
+
+/// Sites each specialist is at on each date (presence and on-site activities).
+fn sites_by_day(resolved: &Resolved<'_>) -> BTreeMap<(SpecialistIx, NaiveDate), BTreeSet<SiteIx>> {
+    let mut days: BTreeMap<(SpecialistIx, NaiveDate), BTreeSet<SiteIx>> = BTreeMap::new();
+    for entry in &resolved.presence {
+        days.entry((entry.who, entry.raw.date))
+            .or_default()
+            .insert(entry.site);
+    }
+    for placed in &resolved.assignments {
+        if let Some(site) = placed.site.filter(|_| placed.raw.is_on_site()) {
+            days.entry((placed.who, placed.slot.date))
+                .or_default()
+                .insert(site);
+        }
+    }
+    days
+}
+
+/// Rule 2: one site a day, or two with a travel entry and time to travel.
+fn sites_per_day(ctx: &mut Ctx<'_, '_>) {
+    let instance = ctx.instance;
+    for ((who, date), sites) in sites_by_day(ctx.resolved) {
+        let name = ctx.who(who).to_string();
+        let ids: Vec<&str> = sites.iter().map(|s| ctx.site_id(*s)).collect();
+        if sites.len() > 2 {
+            ctx.add_on(
+                Rule::WhereTheyMayBe,
+                date,
+                format!(
+                    "\"{name}\" is at {} sites in one day ({})",
+                    sites.len(),
+                    ids.join(", ")
+                ),
+            );
+            continue;
+        }
+        if sites.len() == 2 {
+            let pair: Vec<SiteIx> = sites.iter().copied().collect();
+            if instance.travel_minutes(pair[0], pair[1]).is_none() {
+                let message = format!(
+                    "\"{name}\" is at {} and {} in one day, with no travel entry between them",
+                    ids[0], ids[1]
+                );
+                ctx.add_on(Rule::WhereTheyMayBe, date, message);
+                continue;
+            }
+        }
+        let mut day: Vec<(usize, SiteIx)> = ctx
+            .resolved
+            .assignments
+            .iter()
+            .filter(|p| p.who == who && p.slot.date == date && p.raw.is_on_site())
+            .filter_map(|p| p.site.map(|site| (p.slot.session, site)))
+            .collect();
+        day.sort();
+        for pair in day.windows(2) {
+            let ((early, from), (late, to)) = (pair[0], pair[1]);
+            if from == to {
+                continue;
+            }
+            let Some(travel) = instance.travel_minutes(from, to) else {
+                continue;
+            };
+            let sessions = instance.calendar.sessions();
+            let gap = minutes_between(sessions[early].end, sessions[late].start);
+            if gap < travel {
+                let message = format!(
+                    "\"{name}\" moves from {} ({}) to {} ({}) with {gap} minutes between sessions; travel takes {travel}",
+                    ctx.site_id(from),
+                    sessions[early].id,
+                    ctx.site_id(to),
+                    sessions[late].id
+                );
+                ctx.add_on(Rule::WhereTheyMayBe, date, message);
+            }
+        }
+    }
+}
+
+/// Rule 4: residencies place their specialist on exactly the right dates, and nowhere else.
+fn residencies(ctx: &mut Ctx<'_, '_>) {
+    let instance = ctx.instance;
+    let calendar = &instance.calendar;
+    let days = sites_by_day(ctx.resolved);
+    let open = calendar.open_dates();
+    for residency in &instance.residencies {
+        let name = ctx.who(residency.specialist).to_string();
+        let site = ctx.site_id(residency.site).to_string();
+        let what = format!("residency of \"{name}\" at \"{site}\"");
+        let mut weekday_sets: Vec<(u32, BTreeSet<u32>)> = Vec::new();
+        for &week in &residency.weeks {
+            let dates: Vec<NaiveDate> = calendar
+                .week_dates(week)
+                .filter(|date| {
+                    days.get(&(residency.specialist, *date))
+                        .is_some_and(|s| s.contains(&residency.site))
+                })
+                .collect();
+            let weekdays: BTreeSet<u32> = dates
+                .iter()
+                .map(|d| d.weekday().num_days_from_monday())
+                .collect();
+            if dates.len() != residency.days_per_week as usize {
+                let message = format!(
+                    "{what}: on site {} date(s) in week {week}, needs exactly {}",
+                    dates.len(),
+                    residency.days_per_week
+                );
+                ctx.findings.add(
+                    Rule::Presence,
+                    calendar.week_dates(week).next(),
+                    None,
+                    message,
+                );
+            }
+            if let Some(fixed) = &residency.days {
+                let wanted: BTreeSet<u32> =
+                    fixed.iter().map(|d| d.num_days_from_monday()).collect();
+                if weekdays != wanted {
+                    let names = |set: &BTreeSet<u32>| {
+                        set.iter()
+                            .map(|d| {
+                                crate::calendar::weekday_name(
+                                    crate::calendar::WEEKDAYS[*d as usize],
+                                )
+                            })
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    };
+                    let message = format!(
+                        "{what}: on site on {} in week {week}, but its fixed days are {}",
+                        names(&weekdays),
+                        names(&wanted)
+                    );
+                    ctx.findings.add(
+                        Rule::Presence,
+                        calendar.week_dates(week).next(),
+                        None,
+                        message,
+                    );
+                }
+            } else if residency.consecutive && dates.len() > 1 {
+                let positions: Vec<Option<usize>> = dates
+                    .iter()
+                    .map(|d| open.iter().position(|o| o == d))
+                    .collect();
+                let consecutive = positions
+                    .windows(2)
+                    .all(|w| matches!((w[0], w[1]), (Some(a), Some(b)) if b == a + 1));
+                if !consecutive {
+                    let list: Vec<String> = dates.iter().map(|d| d.to_string()).collect();
+                    ctx.findings.add(
+                        Rule::Presence,
+                        dates.first().copied(),
+                        None,
+                        format!(
+                            "{what}: dates {} in week {week} are not consecutive open dates",
+                            list.join(", ")
+                        ),
+                    );
+                }
+            }
+            weekday_sets.push((week, weekdays));
+            for date in dates {
+                if let Some(sites) = days.get(&(residency.specialist, date))
+                    && sites.len() > 1
+                {
+                    ctx.add_on(
+                        Rule::Presence,
+                        date,
+                        format!("{what}: on a residency day \"{name}\" works only at \"{site}\""),
+                    );
+                }
+            }
+        }
+        if residency.days.is_none() && residency.same_days_every_week {
+            if let Some((first_week, first)) = weekday_sets.first() {
+                for (week, set) in &weekday_sets[1..] {
+                    if set != first {
+                        let message = format!(
+                            "{what}: week {week} uses other weekdays than week {first_week}, but same_days_every_week is set"
+                        );
+                        ctx.findings.add(
+                            Rule::Presence,
+                            calendar.week_dates(*week).next(),
+                            None,
+                            message,
+                        );
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Rule 3: sessions per day and per week.
+fn load(ctx: &mut Ctx<'_, '_>) {
+    let instance = ctx.instance;
+    let mut per_day: BTreeMap<(SpecialistIx, NaiveDate), BTreeSet<usize>> = BTreeMap::new();
+    for placed in &ctx.resolved.assignments {
+        per_day
+            .entry((placed.who, placed.slot.date))
+            .or_default()
+            .insert(placed.slot.session);
+    }
+    let mut per_week: BTreeMap<(SpecialistIx, u32), usize> = BTreeMap::new();
+    for ((who, date), sessions) in &per_day {
+        let person = instance.specialist(*who);
+        if let Some(max) = person.max_sessions_per_day
+            && sessions.len() > max as usize
+        {
+            ctx.add_on(
+                Rule::Load,
+                *date,
+                format!(
+                    "\"{}\" has {} sessions in one day, at most {max}",
+                    person.id,
+                    sessions.len()
+                ),
+            );
+        }
+        if let Some(week) = instance.calendar.week_of(*date) {
+            *per_week.entry((*who, week)).or_default() += sessions.len();
+        }
+    }
+    for ((who, week), count) in per_week {
+        let person = instance.specialist(who);
+        if let Some(max) = person.max_sessions_per_week
+            && count > max as usize
+        {
+            let message = format!(
+                "\"{}\" has {count} sessions in week {week}, at most {max}",
+                person.id
+            );
+            ctx.findings.add(
+                Rule::Load,
+                instance.calendar.week_dates(week).next(),
+                None,
+                message,
+            );
+        }
+    }
+}

@@ -1,0 +1,34 @@
+//! # houniao — scheduling visiting ("migratory") hospital specialists
+//!
+//! Regional hospital networks host experts from top hospitals on fixed days, run
+//! named-doctor studios, MDT boards and operating lists, and book patients who ask for
+//! a named expert. This crate holds the domain: an [`Instance`] (what must be
+//! scheduled, PROBLEM.md §1–2), a [`Roster`] (a schedule, §6), and the reference
+//! [`check`](check::check) that verifies every hard rule of §3 and recomputes the
+//! objective of §4 from the roster alone.
+//!
+//! ```
+//! use houniao::{Instance, Roster, check::check};
+//!
+//! let instance = Instance::from_toml_str(include_str!("../../instances/example-week.toml"))?;
+//! assert_eq!(instance.specialists.len(), 6);
+//!
+//! let roster: Roster = serde_json::from_str(include_str!("../tests/data/roster.example.json"))?;
+//! let report = check(&instance, &roster);
+//! assert!(report.is_valid());
+//! assert_eq!(report.objective, 60.0);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+pub mod calendar;
+pub mod check;
+pub mod diagnostics;
+pub mod instance;
+pub mod objective;
+pub mod roster;
+pub mod summary;
+
+pub use instance::{Instance, InstanceError};
+pub use roster::Roster;
