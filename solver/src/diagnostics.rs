@@ -9,6 +9,8 @@ use serde::Serialize;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
+    /// Information about the validation itself.
+    Note,
     /// The instance is still usable; the user probably wants to know.
     Warning,
     /// The instance is invalid.
@@ -31,8 +33,10 @@ pub struct Diagnostic {
 
 impl fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.severity == Severity::Warning {
-            f.write_str("warning: ")?;
+        match self.severity {
+            Severity::Warning => f.write_str("warning: ")?,
+            Severity::Note => f.write_str("note: ")?,
+            Severity::Error => {}
         }
         if !self.path.is_empty() {
             write!(f, "{}: ", self.path)?;
@@ -94,6 +98,17 @@ impl Diagnostics {
             message,
             hint,
         });
+    }
+
+    /// Records that cross-entity checks were skipped because of earlier errors.
+    pub fn note_skipped_cross_checks(&mut self) {
+        self.push(
+            Severity::Note,
+            String::new(),
+            "residency, staffing, theatre and surgeon checks run once these errors are fixed"
+                .into(),
+            None,
+        );
     }
 
     /// Whether any error (not warning) was recorded.

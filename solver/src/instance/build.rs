@@ -185,6 +185,7 @@ pub(super) fn build(
             BTreeSet::new(),
         ),
         ids: IdIndex::default(),
+        calendar_built: false,
     };
     for path in &unknown_fields {
         builder.unknown_field(path);
@@ -212,12 +213,27 @@ pub(super) fn build(
     let requests = builder.requests(&raw.requests, &specialists);
     let weights = builder.weights(raw.weights.as_ref());
 
+    // Cross-entity checks need every entity and the calendar; they still run after
+    // errors that left all of those standing (an unknown field, a bad weight…).
+    let complete = builder.calendar_built
+        && sites.len() == raw.sites.len()
+        && travel.len() == raw.travel.len()
+        && rooms.len() == raw.rooms.len()
+        && specialists.len() == raw.specialists.len()
+        && residencies.len() == raw.residencies.len()
+        && studios.len() == raw.studios.len()
+        && mdt_boards.len() == raw.mdt_boards.len()
+        && clinic_demand.len() == raw.clinic_demand.len()
+        && surgeries.len() == raw.surgeries.len()
+        && requests.len() == raw.requests.len();
     let Builder {
         mut d,
         calendar,
         ids,
+        ..
     } = builder;
-    if d.has_errors() {
+    if !complete {
+        d.note_skipped_cross_checks();
         return Err(InstanceError::Invalid {
             diagnostics: d.into_vec(),
         });
@@ -253,6 +269,7 @@ struct Builder {
     d: Diagnostics,
     calendar: Calendar,
     ids: IdIndex,
+    calendar_built: bool,
 }
 
 fn at(section: &str, index: usize, field: &str) -> String {
@@ -404,6 +421,7 @@ impl Builder {
                 .error("horizon", "every date of the horizon is closed");
         }
         self.calendar = calendar;
+        self.calendar_built = true;
     }
 
     fn sessions(&mut self, list: &[super::raw::RawSession]) -> Vec<Session> {
@@ -436,14 +454,18 @@ impl Builder {
             let (Some(id), Some(start), Some(end)) = (id, start, end) else {
                 continue;
             };
+            // Bad sessions are still kept so that references to them resolve and the
+            // user sees this error, not a cascade of "unknown session" ones.
             if end <= start {
                 self.d.error(
                     format!("{path}.end"),
-                    format!("session \"{id}\" ends ({end}) before it starts ({start})"),
+                    format!(
+                        "session \"{id}\" ends ({}) before it starts ({})",
+                        end.format("%H:%M"),
+                        start.format("%H:%M")
+                    ),
                 );
-                continue;
-            }
-            if let Some(previous) = sessions.last()
+            } else if let Some(previous) = sessions.last()
                 && start < previous.end
             {
                 self.d.error_hint(
@@ -456,7 +478,6 @@ impl Builder {
                     ),
                     "sessions must be listed in time order without overlap",
                 );
-                continue;
             }
             sessions.push(Session { id, start, end });
         }

@@ -273,7 +273,7 @@ mod tests {
 
     #[test]
     fn line_column_counts_characters() {
-        assert_eq!(line_column("ab\ncé\nx", 6), (3, 1));
+        assert_eq!(line_column("ab\ncé\nx", 7), (3, 1));
         assert_eq!(line_column("ab\ncé", 4), (2, 2));
     }
 }
