@@ -22,7 +22,10 @@ pub fn print_instance_error(file: &Path, error: &InstanceError) {
                 .iter()
                 .filter(|d| d.severity == Severity::Error)
                 .count();
-            let warnings = diagnostics.len() - errors;
+            let warnings = diagnostics
+                .iter()
+                .filter(|d| d.severity == Severity::Warning)
+                .count();
             println!(
                 "{}: invalid, {errors} error(s){}",
                 file.display(),

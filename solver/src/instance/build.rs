@@ -5,7 +5,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use chrono::{NaiveDate, Weekday};
+use chrono::{Datelike, NaiveDate, Weekday};
 
 use super::raw::{
     RawClinicDemand, RawHorizon, RawInstance, RawMdtBoard, RawRequest, RawResidency, RawRoom,
@@ -169,6 +169,12 @@ const KNOWN_FIELDS: &[(&str, &[&str])] = &[
         ],
     ),
 ];
+
+/// Upper bound for weekly counts (sessions, meetings, apprentices, loads): far above
+/// any real week, low enough that sums over a horizon cannot overflow.
+const MAX_COUNT: i64 = 1_000;
+/// Upper bound for patients per clinic session.
+const MAX_CAPACITY: i64 = 10_000;
 
 /// Validates a parsed file and builds the instance, or lists every problem.
 pub(super) fn build(
@@ -349,13 +355,10 @@ impl Builder {
             }
         };
         if value < lo || value > hi {
-            let range = if hi == i64::from(u32::MAX) {
-                format!("at least {lo}")
-            } else {
-                format!("{lo} to {hi}")
-            };
-            self.d
-                .error(path, format!("{value} is out of range (must be {range})"));
+            self.d.error(
+                path,
+                format!("{value} is out of range (must be {lo} to {hi})"),
+            );
             return None;
         }
         u32::try_from(value).ok()
@@ -403,6 +406,13 @@ impl Builder {
         let (Some(start), Some(weeks)) = (start, weeks) else {
             return;
         };
+        if start.year() < 1900 || start.year() > 9000 {
+            self.d.error(
+                "horizon.start",
+                format!("{start} is out of range (years 1900 to 9000)"),
+            );
+            return;
+        }
         let calendar = Calendar::new(start, weeks, sessions, &closed, holidays);
         for (i, holiday) in horizon.holidays.iter().enumerate() {
             if let Some(date) = parse_date(holiday).filter(|d| !calendar.contains(*d)) {
@@ -806,18 +816,17 @@ impl Builder {
             &path("available"),
         );
         let unavailable = self.slot_set(&s.unavailable, &path("unavailable"));
-        let max = i64::from(u32::MAX);
         let max_sessions_per_week = s
             .max_sessions_per_week
-            .and_then(|v| self.integer(Some(v), &path("max_sessions_per_week"), 0, max, None));
+            .and_then(|v| self.integer(Some(v), &path("max_sessions_per_week"), 0, MAX_COUNT, None));
         let max_sessions_per_day = s
             .max_sessions_per_day
-            .and_then(|v| self.integer(Some(v), &path("max_sessions_per_day"), 0, max, None));
+            .and_then(|v| self.integer(Some(v), &path("max_sessions_per_day"), 0, MAX_COUNT, None));
         let clinic_capacity = self.integer(
             s.clinic_capacity,
             &path("clinic_capacity"),
             0,
-            max,
+            MAX_CAPACITY,
             Some(20),
         );
         let visiting = s.visiting.unwrap_or(false);
@@ -962,7 +971,7 @@ impl Builder {
                     s.sessions_per_week,
                     &path("sessions_per_week"),
                     0,
-                    i64::from(u32::MAX),
+                    MAX_COUNT,
                     None,
                 );
                 let apprentices: Vec<SpecialistIx> = s
@@ -975,7 +984,7 @@ impl Builder {
                     s.min_apprentices,
                     &path("min_apprentices"),
                     0,
-                    i64::from(u32::MAX),
+                    MAX_COUNT,
                     Some(1),
                 );
                 let discipline = match (&s.discipline, lead.and_then(|l| specialists.get(l.0))) {
@@ -1032,7 +1041,7 @@ impl Builder {
                     b.meetings_per_week,
                     &path("meetings_per_week"),
                     0,
-                    i64::from(u32::MAX),
+                    MAX_COUNT,
                     None,
                 );
                 let sessions = match &b.sessions {
@@ -1089,7 +1098,7 @@ impl Builder {
                     c.sessions_per_week,
                     &path("sessions_per_week"),
                     0,
-                    i64::from(u32::MAX),
+                    MAX_COUNT,
                     None,
                 );
                 Some(ClinicDemand {
