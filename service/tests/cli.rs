@@ -4,7 +4,10 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("workspace root").to_path_buf()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("workspace root")
+        .to_path_buf()
 }
 
 fn houniao(args: &[&str]) -> Output {
@@ -38,13 +41,26 @@ fn every_shipped_instance_validates() {
         .expect("instances/")
         .map(|e| e.expect("entry").path())
         .filter(|p| p.extension().is_some_and(|e| e == "toml"))
-        .map(|p| p.strip_prefix(root()).expect("inside").display().to_string())
+        .map(|p| {
+            p.strip_prefix(root())
+                .expect("inside")
+                .display()
+                .to_string()
+        })
         .collect();
-    assert!(files.len() >= 5, "expected the five seed instances, found {files:?}");
+    assert!(
+        files.len() >= 5,
+        "expected the five seed instances, found {files:?}"
+    );
     args.extend(files.iter().map(String::as_str));
     let output = houniao(&args);
     assert_eq!(output.status.code(), Some(0), "{}", text(&output));
-    assert_eq!(stdout(&output).matches(": valid (").count(), files.len(), "{}", text(&output));
+    assert_eq!(
+        stdout(&output).matches(": valid (").count(),
+        files.len(),
+        "{}",
+        text(&output)
+    );
 }
 
 #[test]
@@ -52,7 +68,11 @@ fn a_broken_instance_lists_all_its_errors_with_paths_and_exits_1() {
     let dir = tempfile::tempdir().expect("tempdir");
     let broken = std::fs::read_to_string(root().join(EXAMPLE))
         .expect("example")
-        .replacen("sites = [\"ningde\", \"jiaocheng\"]", "sites = [\"ningdee\", \"jiaocheng\"]", 1)
+        .replacen(
+            "sites = [\"ningde\", \"jiaocheng\"]",
+            "sites = [\"ningdee\", \"jiaocheng\"]",
+            1,
+        )
         .replacen("grade = 3", "grade = 7", 1)
         .replacen("priority = 2", "priority = 0", 1)
         .replacen("day_cost = 1200", "day_cots = 1200", 1);
@@ -68,7 +88,11 @@ fn a_broken_instance_lists_all_its_errors_with_paths_and_exits_1() {
         "requests[0].priority: 0 is out of range (must be 1 to 5)",
         "specialists[2].day_cots: unknown field \"day_cots\" (did you mean \"day_cost\"?)",
     ] {
-        assert!(out.contains(expected), "missing {expected:?} in\n{}", text(&output));
+        assert!(
+            out.contains(expected),
+            "missing {expected:?} in\n{}",
+            text(&output)
+        );
     }
 }
 
@@ -79,7 +103,11 @@ fn a_syntax_error_gives_line_and_column() {
     std::fs::write(&path, "name = \"x\"\n\n[horizon\nstart = \"2026-03-02\"\n").expect("write");
     let output = houniao(&["validate", path.to_str().expect("utf-8")]);
     assert_eq!(output.status.code(), Some(1), "{}", text(&output));
-    assert!(stdout(&output).contains("line 3, column 9: TOML error"), "{}", text(&output));
+    assert!(
+        stdout(&output).contains("line 3, column 9: TOML error"),
+        "{}",
+        text(&output)
+    );
 }
 
 #[test]
@@ -89,7 +117,12 @@ fn json_instances_validate_like_toml_ones() {
     let value: serde_json::Value = toml::from_str(&toml_text).expect("toml");
     let path = dir.path().join("example.json");
     std::fs::write(&path, serde_json::to_string_pretty(&value).expect("json")).expect("write");
-    let output = houniao(&["validate", path.to_str().expect("utf-8"), "--format", "json"]);
+    let output = houniao(&[
+        "validate",
+        path.to_str().expect("utf-8"),
+        "--format",
+        "json",
+    ]);
     assert_eq!(output.status.code(), Some(0), "{}", text(&output));
     let report: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON on stdout");
     assert_eq!(report[0]["status"], "valid");
@@ -119,14 +152,18 @@ fn check_reports_the_example_valid_with_objective_60() {
     assert_eq!(output.status.code(), Some(0), "{}", text(&output));
     let out = stdout(&output);
     assert!(out.contains("valid: every hard rule holds"), "{out}");
-    assert!(out.contains("objective 60 (recomputed, matches the roster)"), "{out}");
+    assert!(
+        out.contains("objective 60 (recomputed, matches the roster)"),
+        "{out}"
+    );
 }
 
 #[test]
 fn check_names_the_rule_date_and_session_of_a_violation() {
     let dir = tempfile::tempdir().expect("tempdir");
     let mut roster: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(root().join(ROSTER)).expect("roster")).expect("json");
+        serde_json::from_str(&std::fs::read_to_string(root().join(ROSTER)).expect("roster"))
+            .expect("json");
     let assignments = roster["assignments"].as_array_mut().expect("assignments");
     assignments.retain(|a| a["specialist"] != "zhao-path");
     let path = dir.path().join("roster.json");
@@ -155,10 +192,18 @@ fn check_json_output_carries_terms_and_violations() {
 fn check_rejects_a_roster_that_is_not_json() {
     let dir = tempfile::tempdir().expect("tempdir");
     let path = dir.path().join("roster.json");
-    std::fs::write(&path, "{\"instance\": \"example-week\", \"status\": \"optimal\",").expect("write");
+    std::fs::write(
+        &path,
+        "{\"instance\": \"example-week\", \"status\": \"optimal\",",
+    )
+    .expect("write");
     let output = houniao(&["check", EXAMPLE, path.to_str().expect("utf-8")]);
     assert_eq!(output.status.code(), Some(1), "{}", text(&output));
-    assert!(stdout(&output).contains("not a roster: line 1"), "{}", text(&output));
+    assert!(
+        stdout(&output).contains("not a roster: line 1"),
+        "{}",
+        text(&output)
+    );
 }
 
 #[test]
@@ -166,11 +211,18 @@ fn summary_shows_what_an_instance_holds() {
     let output = houniao(&["summary", "instances/ningde-regional.toml"]);
     assert_eq!(output.status.code(), Some(0), "{}", text(&output));
     let out = stdout(&output);
-    for row in ["residencies", "studios", "MDT boards", "surgeries", "requests"] {
+    for row in [
+        "residencies",
+        "studios",
+        "MDT boards",
+        "surgeries",
+        "requests",
+    ] {
         assert!(out.contains(row), "{}", text(&output));
     }
     let output = houniao(&["summary", EXAMPLE, "--format", "json"]);
-    let summary: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON on stdout");
+    let summary: serde_json::Value =
+        serde_json::from_slice(&output.stdout).expect("JSON on stdout");
     assert_eq!(summary["visiting_specialists"], 3);
     assert_eq!(summary["mdt_meetings"], 1);
 }

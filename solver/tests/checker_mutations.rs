@@ -3,7 +3,9 @@
 
 use houniao::check::{CheckReport, Rule, check};
 use houniao::objective::Term;
-use houniao::roster::{Activity, Assignment, Booking, Presence, StudioRole, SurgeryPlacement, Unmet, UnmetKind};
+use houniao::roster::{
+    Activity, Assignment, Booking, Presence, StudioRole, SurgeryPlacement, Unmet, UnmetKind,
+};
 use houniao::{Instance, Roster};
 
 const INSTANCE: &str = include_str!("../../instances/example-week.toml");
@@ -37,15 +39,28 @@ fn at(roster: &Roster, who: &str, day: &str, session: &str) -> usize {
 }
 
 fn booking<'r>(roster: &'r mut Roster, request: &str) -> &'r mut Booking {
-    roster.bookings.iter_mut().find(|b| b.request == request).expect("booking exists")
+    roster
+        .bookings
+        .iter_mut()
+        .find(|b| b.request == request)
+        .expect("booking exists")
 }
 
 fn assert_only(report: &CheckReport, rule: Rule) {
-    assert_eq!(report.broken_rules(), vec![rule], "violations: {:#?}", report.violations);
+    assert_eq!(
+        report.broken_rules(),
+        vec![rule],
+        "violations: {:#?}",
+        report.violations
+    );
 }
 
 fn assert_breaks(report: &CheckReport, rule: Rule) {
-    assert!(report.broken_rules().contains(&rule), "expected {rule}, got {:#?}", report.violations);
+    assert!(
+        report.broken_rules().contains(&rule),
+        "expected {rule}, got {:#?}",
+        report.violations
+    );
 }
 
 #[test]
@@ -95,7 +110,10 @@ fn theatre_minutes_over_capacity() {
 
 #[test]
 fn theatre_used_while_unavailable() {
-    let instance = instance_with("unavailable = [\"2026-03-06:pm\"]", "unavailable = [\"2026-03-03:am\"]");
+    let instance = instance_with(
+        "unavailable = [\"2026-03-06:pm\"]",
+        "unavailable = [\"2026-03-03:am\"]",
+    );
     assert_only(&check(&instance, &roster()), Rule::OneThingAtATime);
 }
 
@@ -104,7 +122,11 @@ fn theatre_used_while_unavailable() {
 #[test]
 fn on_site_at_a_site_not_among_theirs() {
     let mut roster = roster();
-    roster.presence.push(Presence { specialist: "liu-jun".into(), date: date("2026-03-06"), site: "jiaocheng".into() });
+    roster.presence.push(Presence {
+        specialist: "liu-jun".into(),
+        date: date("2026-03-06"),
+        site: "jiaocheng".into(),
+    });
     assert_only(&check(&instance(), &roster), Rule::WhereTheyMayBe);
 }
 
@@ -116,7 +138,10 @@ fn not_enough_time_to_travel_between_sites() {
 
 #[test]
 fn two_sites_in_a_day_without_a_travel_entry() {
-    let instance = instance_with("[[travel]]\nfrom = \"ningde\"\nto = \"jiaocheng\"\nminutes = 40", "");
+    let instance = instance_with(
+        "[[travel]]\nfrom = \"ningde\"\nto = \"jiaocheng\"\nminutes = 40",
+        "",
+    );
     assert_only(&check(&instance, &roster()), Rule::WhereTheyMayBe);
 }
 
@@ -130,7 +155,10 @@ fn too_many_sessions_in_a_week() {
 
 #[test]
 fn too_many_sessions_in_a_day() {
-    let instance = instance_with("surgery_grade = 4\nclinic_capacity = 12", "surgery_grade = 4\nmax_sessions_per_day = 1\nclinic_capacity = 12");
+    let instance = instance_with(
+        "surgery_grade = 4\nclinic_capacity = 12",
+        "surgery_grade = 4\nmax_sessions_per_day = 1\nclinic_capacity = 12",
+    );
     assert_only(&check(&instance, &roster()), Rule::Load);
 }
 
@@ -139,14 +167,20 @@ fn too_many_sessions_in_a_day() {
 #[test]
 fn on_site_activity_without_presence() {
     let mut roster = roster();
-    roster.presence.retain(|p| !(p.specialist == "liu-jun" && p.date == date("2026-03-05")));
+    roster
+        .presence
+        .retain(|p| !(p.specialist == "liu-jun" && p.date == date("2026-03-05")));
     assert_only(&check(&instance(), &roster), Rule::Presence);
 }
 
 #[test]
 fn residency_with_too_many_days() {
     let mut roster = roster();
-    roster.presence.push(Presence { specialist: "liu-jun-breast".into(), date: date("2026-03-05"), site: "ningde".into() });
+    roster.presence.push(Presence {
+        specialist: "liu-jun-breast".into(),
+        date: date("2026-03-05"),
+        site: "ningde".into(),
+    });
     assert_only(&check(&instance(), &roster), Rule::Presence);
 }
 
@@ -162,7 +196,12 @@ fn residency_days_not_consecutive() {
     let clinic = roster
         .assignments
         .iter()
-        .position(|a| a.specialist == "liu-jun" && a.date == date("2026-03-05") && a.session == "pm" && a.activity == Activity::Clinic)
+        .position(|a| {
+            a.specialist == "liu-jun"
+                && a.date == date("2026-03-05")
+                && a.session == "pm"
+                && a.activity == Activity::Clinic
+        })
         .expect("liu-jun's Thursday pm clinic");
     roster.assignments[clinic].date = date("2026-03-04");
     let i = at(&roster, "liu-jun-breast", "2026-03-04", "am");
@@ -174,26 +213,41 @@ fn residency_days_not_consecutive() {
     }
     let report = check(&instance(), &roster);
     assert_only(&report, Rule::Presence);
-    assert!(report.violations[0].message.contains("not consecutive"), "{:#?}", report.violations);
+    assert!(
+        report.violations[0].message.contains("not consecutive"),
+        "{:#?}",
+        report.violations
+    );
 }
 
 #[test]
 fn residency_off_its_fixed_days() {
-    let instance = instance_with("days = [\"tue\", \"wed\", \"thu\"]", "days = [\"mon\", \"tue\", \"wed\"]");
+    let instance = instance_with(
+        "days = [\"tue\", \"wed\", \"thu\"]",
+        "days = [\"mon\", \"tue\", \"wed\"]",
+    );
     assert_only(&check(&instance, &roster()), Rule::Presence);
 }
 
 #[test]
 fn presence_of_a_local_specialist() {
     let mut roster = roster();
-    roster.presence.push(Presence { specialist: "chen-gp".into(), date: date("2026-03-03"), site: "jiaocheng".into() });
+    roster.presence.push(Presence {
+        specialist: "chen-gp".into(),
+        date: date("2026-03-03"),
+        site: "jiaocheng".into(),
+    });
     assert_only(&check(&instance(), &roster), Rule::Presence);
 }
 
 #[test]
 fn presence_on_an_unavailable_date() {
     let mut roster = roster();
-    roster.presence.push(Presence { specialist: "xi-xiaowei".into(), date: date("2026-03-02"), site: "jiaocheng".into() });
+    roster.presence.push(Presence {
+        specialist: "xi-xiaowei".into(),
+        date: date("2026-03-02"),
+        site: "jiaocheng".into(),
+    });
     assert_only(&check(&instance(), &roster), Rule::Presence);
 }
 
@@ -201,7 +255,10 @@ fn presence_on_an_unavailable_date() {
 
 #[test]
 fn activity_when_not_available() {
-    let instance = instance_with("disciplines = [\"radiology\"]", "disciplines = [\"radiology\"]\navailable = [\"mon\", \"tue\"]");
+    let instance = instance_with(
+        "disciplines = [\"radiology\"]",
+        "disciplines = [\"radiology\"]\navailable = [\"mon\", \"tue\"]",
+    );
     assert_only(&check(&instance, &roster()), Rule::Free);
 }
 
@@ -263,7 +320,10 @@ fn mdt_remote_place_for_a_discipline_that_must_be_present() {
 
 #[test]
 fn mdt_meeting_in_a_session_the_board_does_not_allow() {
-    let instance = instance_with("sessions = [\"pm\"]\nroom_tags = [\"video\"]", "sessions = [\"am\"]\nroom_tags = [\"video\"]");
+    let instance = instance_with(
+        "sessions = [\"pm\"]\nroom_tags = [\"video\"]",
+        "sessions = [\"am\"]\nroom_tags = [\"video\"]",
+    );
     assert_only(&check(&instance, &roster()), Rule::Mdt);
 }
 
@@ -271,14 +331,21 @@ fn mdt_meeting_in_a_session_the_board_does_not_allow() {
 
 #[test]
 fn surgery_before_its_release() {
-    let instance = instance_with("release = \"2026-03-02\"\ndue = \"2026-03-05\"", "release = \"2026-03-04\"\ndue = \"2026-03-05\"");
+    let instance = instance_with(
+        "release = \"2026-03-02\"\ndue = \"2026-03-05\"",
+        "release = \"2026-03-04\"\ndue = \"2026-03-05\"",
+    );
     assert_only(&check(&instance, &roster()), Rule::Surgery);
 }
 
 #[test]
 fn surgery_by_a_surgeon_without_the_discipline() {
     let mut roster = roster();
-    let op = roster.surgeries.iter_mut().find(|s| s.surgery == "s-002").expect("s-002");
+    let op = roster
+        .surgeries
+        .iter_mut()
+        .find(|s| s.surgery == "s-002")
+        .expect("s-002");
     op.surgeon = "liu-jun-breast".into();
     assert_only(&check(&instance(), &roster), Rule::Surgery);
 }
@@ -399,7 +466,14 @@ fn wrong_stated_objective_is_caught() {
     roster.objective = 61.0;
     let report = check(&instance(), &roster);
     assert!(report.is_valid() && !report.passed());
-    assert!(report.discrepancies.iter().any(|d| d.subject == "objective"), "{:#?}", report.discrepancies);
+    assert!(
+        report
+            .discrepancies
+            .iter()
+            .any(|d| d.subject == "objective"),
+        "{:#?}",
+        report.discrepancies
+    );
 }
 
 #[test]
@@ -408,7 +482,11 @@ fn wrong_stated_terms_are_caught() {
     roster.objective_terms[Term::WaitDay] = 2.0;
     roster.objective_terms[Term::VisitingDayCost] = 58.0;
     let report = check(&instance(), &roster);
-    let subjects: Vec<&str> = report.discrepancies.iter().map(|d| d.subject.as_str()).collect();
+    let subjects: Vec<&str> = report
+        .discrepancies
+        .iter()
+        .map(|d| d.subject.as_str())
+        .collect();
     assert!(report.is_valid());
     assert_eq!(subjects, vec!["wait_day", "visiting_day_cost"]);
 }
@@ -420,7 +498,12 @@ fn an_unbooked_request_costs_its_priority_and_must_be_listed() {
     let report = check(&instance(), &roster);
     assert!(report.is_valid());
     assert_eq!(report.objective, 60.0 - 1.0 + 100.0);
-    assert!(report.discrepancies.iter().any(|d| d.subject == "unmet" && d.message.contains("r-003")));
+    assert!(
+        report
+            .discrepancies
+            .iter()
+            .any(|d| d.subject == "unmet" && d.message.contains("r-003"))
+    );
 
     roster.unmet.push(Unmet {
         kind: UnmetKind::Request,
@@ -446,5 +529,10 @@ fn a_missing_mdt_meeting_costs_400_and_must_be_listed_per_week() {
     assert_eq!(report.terms[Term::MissingMdtMeeting], 400.0);
     // The freed pm slots of visiting specialists on site are now idle.
     assert_eq!(report.terms[Term::IdleVisitingSession], 20.0);
-    assert!(report.discrepancies.iter().any(|d| d.subject == "unmet" && d.message.contains("breast-mdt")));
+    assert!(
+        report
+            .discrepancies
+            .iter()
+            .any(|d| d.subject == "unmet" && d.message.contains("breast-mdt"))
+    );
 }

@@ -18,9 +18,15 @@ fn instance_json() -> String {
 fn assert_clean(result: Result<Instance, InstanceError>, input: &str) {
     if let Err(error) = result {
         let diagnostics = error.diagnostics();
-        assert!(!diagnostics.is_empty(), "no diagnostics for input:\n{input}");
+        assert!(
+            !diagnostics.is_empty(),
+            "no diagnostics for input:\n{input}"
+        );
         for diagnostic in diagnostics {
-            assert!(!diagnostic.message.trim().is_empty(), "empty message for input:\n{input}");
+            assert!(
+                !diagnostic.message.trim().is_empty(),
+                "empty message for input:\n{input}"
+            );
         }
         assert!(!error.to_string().is_empty());
     }
@@ -41,7 +47,10 @@ fn every_truncation_of_the_toml_example_fails_cleanly() {
 #[test]
 fn every_truncation_of_the_json_example_fails_cleanly() {
     let json = instance_json();
-    assert!(Instance::from_json_str(&json).is_ok(), "the JSON form is valid");
+    assert!(
+        Instance::from_json_str(&json).is_ok(),
+        "the JSON form is valid"
+    );
     for cut in char_boundaries(&json).step_by(3) {
         let text = &json[..cut];
         assert_clean(Instance::from_json_str(text), text);
@@ -49,8 +58,29 @@ fn every_truncation_of_the_json_example_fails_cleanly() {
 }
 
 const TOKENS: &[&str] = &[
-    "\"", "[", "]", "=", "\n", "{", "}", ",", ":", "-1", "0", "99999999999", "1e400", "\"\"",
-    "\"sat\"", "\"2026-02-30\"", "\"25:00\"", "true", "#", "\\", "é", "9999-12-31", "\"x:y\"",
+    "\"",
+    "[",
+    "]",
+    "=",
+    "\n",
+    "{",
+    "}",
+    ",",
+    ":",
+    "-1",
+    "0",
+    "99999999999",
+    "1e400",
+    "\"\"",
+    "\"sat\"",
+    "\"2026-02-30\"",
+    "\"25:00\"",
+    "true",
+    "#",
+    "\\",
+    "é",
+    "9999-12-31",
+    "\"x:y\"",
 ];
 
 /// One random edit: replace a span with a token, delete, duplicate or swap lines.
@@ -71,7 +101,13 @@ fn mutate(text: &str, rng: &mut StdRng) -> String {
         }
         2 => {
             let skip = rng.random_range(0..lines.len());
-            lines.iter().enumerate().filter(|(i, _)| *i != skip).map(|(_, l)| *l).collect::<Vec<_>>().join("\n")
+            lines
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| *i != skip)
+                .map(|(_, l)| *l)
+                .collect::<Vec<_>>()
+                .join("\n")
         }
         3 => {
             let twice = rng.random_range(0..lines.len());
@@ -80,7 +116,10 @@ fn mutate(text: &str, rng: &mut StdRng) -> String {
             out.join("\n")
         }
         _ => {
-            let (a, b) = (rng.random_range(0..lines.len()), rng.random_range(0..lines.len()));
+            let (a, b) = (
+                rng.random_range(0..lines.len()),
+                rng.random_range(0..lines.len()),
+            );
             let mut out = lines.clone();
             out.swap(a, b);
             out.join("\n")
@@ -93,11 +132,19 @@ fn thousands_of_mutated_instances_fail_cleanly() {
     let mut rng = StdRng::seed_from_u64(20260302);
     let json = instance_json();
     for round in 0..3000 {
-        let mut text = if round % 3 == 0 { json.clone() } else { INSTANCE.to_string() };
+        let mut text = if round % 3 == 0 {
+            json.clone()
+        } else {
+            INSTANCE.to_string()
+        };
         for _ in 0..rng.random_range(1..4) {
             text = mutate(&text, &mut rng);
         }
-        let result = if round % 3 == 0 { Instance::from_json_str(&text) } else { Instance::from_toml_str(&text) };
+        let result = if round % 3 == 0 {
+            Instance::from_json_str(&text)
+        } else {
+            Instance::from_toml_str(&text)
+        };
         assert_clean(result, &text);
     }
 }
@@ -118,17 +165,35 @@ fn the_checker_survives_mutated_roster_files() {
             checked += 1;
         }
     }
-    assert!(checked > 100, "only {checked} mutated rosters were readable");
+    assert!(
+        checked > 100,
+        "only {checked} mutated rosters were readable"
+    );
 }
 
 #[test]
 fn the_checker_survives_rosters_with_random_ids_dates_and_sessions() {
     let instance = Instance::from_toml_str(INSTANCE).expect("valid");
     let base = Roster::from_json_str(ROSTER).expect("valid");
-    let ids = ["liu-jun", "xi-xiaowei", "chen-gp", "ningde", "jiaocheng", "c-onc", "mdt-1", "or-2", "jc-1", "s-001", "r-002", "breast-mdt", "xi-studio", "nobody"];
+    let ids = [
+        "liu-jun",
+        "xi-xiaowei",
+        "chen-gp",
+        "ningde",
+        "jiaocheng",
+        "c-onc",
+        "mdt-1",
+        "or-2",
+        "jc-1",
+        "s-001",
+        "r-002",
+        "breast-mdt",
+        "xi-studio",
+        "nobody",
+    ];
     let sessions = ["am", "pm", "eve"];
     let mut rng = StdRng::seed_from_u64(11);
-    let mut pick = |rng: &mut StdRng| ids[rng.random_range(0..ids.len())].to_string();
+    let pick = |rng: &mut StdRng| ids[rng.random_range(0..ids.len())].to_string();
     for _ in 0..2000 {
         let mut roster = base.clone();
         for _ in 0..rng.random_range(1..6) {
@@ -141,7 +206,11 @@ fn the_checker_survives_rosters_with_random_ids_dates_and_sessions() {
                 }
                 1 => {
                     let i = rng.random_range(0..roster.assignments.len());
-                    roster.assignments[i].date = roster.assignments[i].date.checked_sub_days(chrono::Days::new(20)).unwrap() + shift;
+                    roster.assignments[i].date = roster.assignments[i]
+                        .date
+                        .checked_sub_days(chrono::Days::new(20))
+                        .unwrap()
+                        + shift;
                     roster.assignments[i].session = sessions[rng.random_range(0..3)].into();
                 }
                 2 => {
@@ -152,7 +221,8 @@ fn the_checker_survives_rosters_with_random_ids_dates_and_sessions() {
                 3 => {
                     let i = rng.random_range(0..roster.surgeries.len());
                     roster.surgeries[i].room = pick(&mut rng);
-                    roster.surgeries[i].start = Some(["07:00", "23:59", "x", "12:00"][rng.random_range(0..4)].into());
+                    roster.surgeries[i].start =
+                        Some(["07:00", "23:59", "x", "12:00"][rng.random_range(0..4)].into());
                 }
                 4 => {
                     let i = rng.random_range(0..roster.bookings.len());

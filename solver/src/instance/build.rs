@@ -816,9 +816,9 @@ impl Builder {
             &path("available"),
         );
         let unavailable = self.slot_set(&s.unavailable, &path("unavailable"));
-        let max_sessions_per_week = s
-            .max_sessions_per_week
-            .and_then(|v| self.integer(Some(v), &path("max_sessions_per_week"), 0, MAX_COUNT, None));
+        let max_sessions_per_week = s.max_sessions_per_week.and_then(|v| {
+            self.integer(Some(v), &path("max_sessions_per_week"), 0, MAX_COUNT, None)
+        });
         let max_sessions_per_day = s
             .max_sessions_per_day
             .and_then(|v| self.integer(Some(v), &path("max_sessions_per_day"), 0, MAX_COUNT, None));

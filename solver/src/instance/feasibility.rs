@@ -346,7 +346,7 @@ fn board_candidates(instance: &Instance, board: &MdtBoard) -> Vec<Vec<usize>> {
         .collect()
 }
 
-/// Size of a maximum matching of disciplines to distinct people (Kuhn's algorithm).
+/// Which roles a maximum matching of roles to distinct people staffs (Kuhn's algorithm).
 fn max_distinct_staffing(candidates: &[Vec<usize>], people: usize) -> Vec<bool> {
     fn augment(
         role: usize,
@@ -367,12 +367,12 @@ fn max_distinct_staffing(candidates: &[Vec<usize>], people: usize) -> Vec<bool> 
         false
     }
     let mut holder = vec![None; people];
-    let mut staffed = vec![false; candidates.len()];
-    for role in 0..candidates.len() {
-        let mut seen = vec![false; people];
-        staffed[role] = augment(role, candidates, &mut seen, &mut holder);
-    }
-    staffed
+    (0..candidates.len())
+        .map(|role| {
+            let mut seen = vec![false; people];
+            augment(role, candidates, &mut seen, &mut holder)
+        })
+        .collect()
 }
 
 fn mdt_boards(instance: &Instance, d: &mut Diagnostics) {
