@@ -1,2 +1,47 @@
-//! How long reading, validating and checking take on the shipped instances.
-fn main() {}
+//! How long reading + validating each shipped instance takes, and how long the
+//! reference checker takes on the worked example's roster.
+//!
+//! Run: `cargo bench -p houniao-benches --bench check`
+
+use std::path::Path;
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use houniao::check::check;
+use houniao::{Instance, Roster};
+
+fn workspace_file(relative: &str) -> String {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("..")
+        .join(relative);
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+fn validate(c: &mut Criterion) {
+    let mut group = c.benchmark_group("validate");
+    for name in [
+        "example-week",
+        "ningde-regional",
+        "beilun-oncology",
+        "yangpu-studios",
+        "fenghua-county",
+    ] {
+        let text = workspace_file(&format!("instances/{name}.toml"));
+        group.bench_function(name, |b| {
+            b.iter(|| Instance::from_toml_str(std::hint::black_box(&text)).expect("valid"))
+        });
+    }
+    group.finish();
+}
+
+fn check_example(c: &mut Criterion) {
+    let instance =
+        Instance::from_toml_str(&workspace_file("instances/example-week.toml")).expect("valid");
+    let roster = Roster::from_json_str(&workspace_file("solver/tests/data/roster.example.json"))
+        .expect("roster");
+    c.bench_function("check/example-week", |b| {
+        b.iter(|| check(&instance, std::hint::black_box(&roster)))
+    });
+}
+
+criterion_group!(benches, validate, check_example);
+criterion_main!(benches);

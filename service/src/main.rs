@@ -13,7 +13,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 /// Exit status: 0 when everything checked is valid, 1 when something is invalid,
 /// 2 on usage or I/O errors.
 #[derive(Debug, Parser)]
-#[command(name = "houniao", version, about, long_about = None, propagate_version = true)]
+#[command(name = "houniao", version, propagate_version = true)]
 struct Cli {
     #[command(subcommand)]
     command: Command,

@@ -9,7 +9,11 @@ use houniao::Instance;
 fn render(path: &Path) -> String {
     match Instance::from_path(path) {
         Ok(_) => "valid\n".to_string(),
-        Err(error) => error.diagnostics().iter().map(|d| format!("{d}\n")).collect(),
+        Err(error) => error
+            .diagnostics()
+            .iter()
+            .map(|d| format!("{d}\n"))
+            .collect(),
     }
 }
 
@@ -22,7 +26,10 @@ fn invalid_instances_give_the_expected_diagnostics() {
         .filter(|path| path.extension().is_some_and(|ext| ext == "toml"))
         .collect();
     inputs.sort();
-    assert!(inputs.len() >= 8, "expected the invalid corpus, found {inputs:?}");
+    assert!(
+        inputs.len() >= 8,
+        "expected the invalid corpus, found {inputs:?}"
+    );
     let update = std::env::var_os("UPDATE_EXPECT").is_some();
     let mut failures = Vec::new();
     for input in inputs {
