@@ -3,6 +3,9 @@
 //!
 //! Run: `cargo bench -p houniao-benches --bench check`
 
+// criterion_group! generates an undocumented public function.
+#![allow(missing_docs)]
+
 use std::path::Path;
 
 use criterion::{Criterion, criterion_group, criterion_main};
