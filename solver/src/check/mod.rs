@@ -4,8 +4,8 @@
 //! **Invariant:** this module knows nothing of any solver. It reads an [`Instance`] and
 //! a [`Roster`] and nothing else, so that it can judge every solver, ours included.
 //!
-//! The work is split in three: [`resolve`] turns the roster's ids into instance
-//! indices (rule 10), [`rules`] checks rules 1–9, [`score`] recomputes §4 and the
+//! The work is split in three: `resolve` turns the roster's ids into instance
+//! indices (rule 10), `rules` checks rules 1–9, `score` recomputes §4 and the
 //! unmet demand that §6 requires the roster to list.
 
 mod resolve;

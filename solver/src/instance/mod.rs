@@ -3,7 +3,7 @@
 //!
 //! Build one with [`Instance::from_path`], [`Instance::from_toml_str`] or
 //! [`Instance::from_json_str`]; they read the file ([`load`]), then validate it as a
-//! whole ([`build`], [`feasibility`]), reporting every problem with its field path.
+//! whole (`build`, `feasibility`), reporting every problem with its field path.
 
 mod build;
 mod feasibility;

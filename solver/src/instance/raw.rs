@@ -1,5 +1,5 @@
 //! The instance file exactly as written (TOML or JSON, same structure): plain serde
-//! structs with loose types, so that [`super::build`] can report every problem with its
+//! structs with loose types, so that the builder can report every problem with its
 //! field path instead of stopping at the first.
 //!
 //! Required fields are `Option` here and reported as missing by the builder; numbers
