@@ -19,15 +19,20 @@
 //! assert_eq!(report.objective, 60.0);
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
-#![forbid(unsafe_code)]
+#![deny(unsafe_code)]
 #![deny(missing_docs)]
 
 pub mod calendar;
 pub mod check;
 pub mod diagnostics;
+pub mod greedy;
 pub mod instance;
+pub mod milp;
 pub mod objective;
+pub mod reasons;
 pub mod roster;
+pub mod schedule;
+pub mod solve;
 pub mod summary;
 
 pub use instance::{Instance, InstanceError};

@@ -21,6 +21,8 @@ use crate::instance::Instance;
 use crate::objective::{Term, TermValues, same_value};
 use crate::roster::Roster;
 
+pub use score::Shortfall;
+
 /// Which rule a violation breaks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -168,6 +170,16 @@ impl Findings {
             message,
         });
     }
+}
+
+/// The §4 terms of a roster and its unmet demand, recomputed from the roster alone
+/// (meaningful for valid rosters; see [`check`] for the rules).
+pub fn evaluate(instance: &Instance, roster: &Roster) -> (TermValues, Vec<Shortfall>) {
+    let mut findings = Findings::default();
+    let resolved = resolve::resolve(instance, roster, &mut findings);
+    let score = score::score(instance, &resolved);
+    let shortfalls = score.shortfalls(instance);
+    (score.terms, shortfalls)
 }
 
 /// Checks a roster against an instance: every hard rule, the objective recomputed.

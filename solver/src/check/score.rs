@@ -222,6 +222,68 @@ pub(super) fn score(instance: &Instance, resolved: &Resolved<'_>) -> Score {
     }
 }
 
+impl Score {
+    /// Every unmet demand of §6, in a fixed order: requests, surgeries, then per week
+    /// MDT meetings, studio sessions and clinic sessions.
+    pub(super) fn shortfalls(&self, instance: &Instance) -> Vec<Shortfall> {
+        let mut out = Vec::new();
+        for i in &self.unserved_requests {
+            out.push(Shortfall {
+                kind: UnmetKind::Request,
+                ids: vec![instance.requests[*i].id.clone()],
+                week: None,
+                missing: None,
+            });
+        }
+        for i in &self.unscheduled_surgeries {
+            out.push(Shortfall {
+                kind: UnmetKind::Surgery,
+                ids: vec![instance.surgeries[*i].id.clone()],
+                week: None,
+                missing: None,
+            });
+        }
+        for ((b, week), missing) in &self.missing_meetings {
+            out.push(Shortfall {
+                kind: UnmetKind::MdtMeeting,
+                ids: vec![instance.mdt_boards[*b].id.clone()],
+                week: Some(*week),
+                missing: Some(*missing),
+            });
+        }
+        for ((s, week), missing) in &self.missing_studio {
+            out.push(Shortfall {
+                kind: UnmetKind::StudioSession,
+                ids: vec![instance.studios[*s].id.clone()],
+                week: Some(*week),
+                missing: Some(*missing),
+            });
+        }
+        for ((site, discipline, week), missing) in &self.missing_clinic {
+            out.push(Shortfall {
+                kind: UnmetKind::ClinicSession,
+                ids: vec![instance.site(*site).id.clone(), discipline.clone()],
+                week: Some(*week),
+                missing: Some(*missing),
+            });
+        }
+        out
+    }
+}
+
+/// One unmet demand as §6 lists it, without its reason.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Shortfall {
+    /// What kind of demand.
+    pub kind: UnmetKind,
+    /// The ids it concerns (see [`crate::roster::Unmet::ids`]).
+    pub ids: Vec<String>,
+    /// The week, for weekly demands.
+    pub week: Option<u32>,
+    /// How many are missing, for counted demands.
+    pub missing: Option<u32>,
+}
+
 /// §6: one `unmet` entry per unmet demand, with the right counts and a reason.
 pub(super) fn compare_unmet(
     instance: &Instance,

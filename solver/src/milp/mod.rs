@@ -1,0 +1,416 @@
+//! The exact optimizer: a MILP of the weekly roster (docs/model.md) built with good_lp
+//! and solved by HiGHS. good_lp types stay inside this module.
+//!
+//! [`solve`] builds the model ([`model`]), turns a heuristic schedule into a MIP start
+//! ([`start_values`]), runs HiGHS with progress and cancel callbacks ([`highs`]), and
+//! reads the solution back into a [`Schedule`] with concrete rooms ([`extract`]).
+
+pub mod highs;
+mod model;
+mod rooms;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::atomic::AtomicBool;
+
+use chrono::{Datelike, NaiveDate};
+use good_lp::{Solution, SolverModel, Variable};
+
+use crate::calendar::Slot;
+use crate::instance::{BoardIx, Instance, RoomIx, SiteIx, SpecialistIx, StudioIx};
+use crate::schedule::{Appointment, Clinic, Meeting, Operation, Schedule, Seat, StudioSession};
+use highs::{HighsError, HighsOptions, MilpStatus, Progress};
+use model::Model;
+use rooms::ClassIx;
+
+/// Size of a built model.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub struct ModelStats {
+    /// Columns.
+    pub variables: usize,
+    /// Rows.
+    pub constraints: usize,
+}
+
+/// What the MILP solve produced.
+pub(crate) struct MilpOutcome {
+    pub status: MilpStatus,
+    pub schedule: Option<Schedule>,
+    pub objective: Option<f64>,
+    pub bound: Option<f64>,
+    pub first_incumbent: Option<f64>,
+    pub stats: ModelStats,
+    /// The model's objective at the MIP start, when one was given and complete.
+    pub start_objective: Option<f64>,
+}
+
+/// Values by column for `Expression::eval_with`.
+struct Values<'a> {
+    model: &'a Model,
+    values: &'a [f64],
+}
+
+impl Solution for Values<'_> {
+    fn status(&self) -> good_lp::SolutionStatus {
+        good_lp::SolutionStatus::Optimal
+    }
+    fn value(&self, variable: Variable) -> f64 {
+        self.model
+            .columns
+            .get(&variable)
+            .map_or(0.0, |c| self.values[*c])
+    }
+}
+
+/// Builds and solves the MILP, starting from `start` when given.
+pub(crate) fn solve(
+    instance: &Instance,
+    start: Option<&Schedule>,
+    options: HighsOptions,
+    report: &mut dyn FnMut(Progress),
+    cancel: &AtomicBool,
+) -> Result<MilpOutcome, HighsError> {
+    let mut model = model::build(instance);
+    let stats = ModelStats {
+        variables: model.columns.len(),
+        constraints: model.constraints.len(),
+    };
+    let start_vector = start.and_then(|schedule| start_values(instance, &model, schedule));
+    let start_objective = start_vector.as_ref().map(|values| {
+        model.objective.eval_with(&Values {
+            model: &model,
+            values,
+        })
+    });
+    let problem_vars = std::mem::take(&mut model.problem_vars);
+    let mut problem = problem_vars
+        .minimise(model.objective.clone())
+        .using(good_lp::solvers::highs::highs);
+    for constraint in std::mem::take(&mut model.constraints) {
+        problem.add_constraint(constraint);
+    }
+    let offset = good_lp::IntoAffineExpression::constant(&model.objective);
+    let run = highs::run(
+        problem,
+        offset,
+        start_vector.as_deref(),
+        options,
+        report,
+        cancel,
+    )?;
+    let schedule = run
+        .values
+        .as_ref()
+        .map(|values| extract(instance, &model, values));
+    Ok(MilpOutcome {
+        status: run.status,
+        schedule,
+        objective: run.objective,
+        bound: run.bound,
+        first_incumbent: run.first_incumbent,
+        stats,
+        start_objective,
+    })
+}
+
+/// Reads a solution into a schedule, handing out concrete rooms per class and slot.
+fn extract(instance: &Instance, model: &Model, values: &[f64]) -> Schedule {
+    let on = |var: &Variable| model.columns.get(var).is_some_and(|c| values[*c] > 0.5);
+    let vars = &model.vars;
+    let mut schedule = Schedule::default();
+    for ((who, date, site), var) in &vars.present {
+        if on(var) && instance.specialist(*who).visiting {
+            schedule.presence.insert((*who, *date, *site));
+        }
+    }
+    // Users of each room class per slot, then rooms handed out in order.
+    enum User {
+        Clinic(SpecialistIx, usize),
+        Studio(StudioIx),
+        Meeting(BoardIx),
+    }
+    let mut users: BTreeMap<(ClassIx, Slot), Vec<User>> = BTreeMap::new();
+    for ((who, slot, class, d), var) in &vars.clinic {
+        if on(var) {
+            users
+                .entry((*class, *slot))
+                .or_default()
+                .push(User::Clinic(*who, *d));
+        }
+    }
+    for ((st, slot, class), var) in &vars.studio {
+        if on(var) {
+            users
+                .entry((*class, *slot))
+                .or_default()
+                .push(User::Studio(*st));
+        }
+    }
+    for ((b, slot, class), var) in &vars.meeting {
+        if on(var) {
+            users
+                .entry((*class, *slot))
+                .or_default()
+                .push(User::Meeting(*b));
+        }
+    }
+    for ((class, slot), list) in users {
+        let rooms = model.classes.available(instance, class, slot);
+        for (user, room) in list.into_iter().zip(rooms) {
+            match user {
+                User::Clinic(who, d) => schedule.clinics.push(Clinic {
+                    who,
+                    slot,
+                    room,
+                    discipline: instance.specialist(who).disciplines[d].clone(),
+                }),
+                User::Studio(studio) => {
+                    let apprentices = vars
+                        .apprentice
+                        .iter()
+                        .filter(|((st, s, _), var)| *st == studio && *s == slot && on(var))
+                        .map(|((_, _, a), _)| *a)
+                        .collect();
+                    schedule.studio_sessions.push(StudioSession {
+                        studio,
+                        slot,
+                        room,
+                        apprentices,
+                    });
+                }
+                User::Meeting(board) => {
+                    let seats = vars
+                        .seat
+                        .iter()
+                        .filter(|((b, s, _, _, _), var)| *b == board && *s == slot && on(var))
+                        .map(|((_, _, d, who, remote), _)| Seat {
+                            who: *who,
+                            discipline: instance.mdt_boards[board.0].required[*d].clone(),
+                            remote: *remote,
+                        })
+                        .collect();
+                    schedule.meetings.push(Meeting {
+                        board,
+                        slot,
+                        room,
+                        seats,
+                    });
+                }
+            }
+        }
+    }
+    for ((surgery, slot, room, surgeon), var) in &vars.operation {
+        if on(var) {
+            schedule.operations.push(Operation {
+                surgery: *surgery,
+                slot: *slot,
+                room: *room,
+                surgeon: *surgeon,
+            });
+        }
+    }
+    for ((request, who, slot), var) in &vars.booking {
+        if on(var) {
+            schedule.appointments.push(Appointment {
+                request: *request,
+                who: *who,
+                slot: *slot,
+            });
+        }
+    }
+    schedule
+}
+
+/// The column vector of a schedule, or `None` when the schedule uses a combination the
+/// model has no variable for (then HiGHS starts without it).
+fn start_values(instance: &Instance, model: &Model, schedule: &Schedule) -> Option<Vec<f64>> {
+    let vars = &model.vars;
+    let mut values = vec![0.0; model.columns.len()];
+    let mut set = |var: Option<&Variable>, value: f64| -> Option<()> {
+        let column = model.columns.get(var?)?;
+        values[*column] = value;
+        Some(())
+    };
+    let class = |room: RoomIx| model.classes.class_of(room);
+    // Activities by specialist and slot, and the sites of each day.
+    let mut busy: BTreeSet<(SpecialistIx, Slot)> = BTreeSet::new();
+    let mut sites: BTreeSet<(SpecialistIx, NaiveDate, SiteIx)> = schedule.presence.clone();
+    let mut on_site = |who: SpecialistIx,
+                       slot: Slot,
+                       site: Option<SiteIx>,
+                       busy: &mut BTreeSet<(SpecialistIx, Slot)>| {
+        busy.insert((who, slot));
+        if let Some(site) = site {
+            sites.insert((who, slot.date, site));
+        }
+    };
+    for clinic in &schedule.clinics {
+        let d = instance
+            .specialist(clinic.who)
+            .disciplines
+            .iter()
+            .position(|x| *x == clinic.discipline)?;
+        set(
+            vars.clinic
+                .get(&(clinic.who, clinic.slot, class(clinic.room)?, d)),
+            1.0,
+        )?;
+        on_site(
+            clinic.who,
+            clinic.slot,
+            Some(instance.room(clinic.room).site),
+            &mut busy,
+        );
+    }
+    for session in &schedule.studio_sessions {
+        let studio = &instance.studios[session.studio.0];
+        set(
+            vars.studio
+                .get(&(session.studio, session.slot, class(session.room)?)),
+            1.0,
+        )?;
+        on_site(studio.lead, session.slot, Some(studio.site), &mut busy);
+        for apprentice in &session.apprentices {
+            set(
+                vars.apprentice
+                    .get(&(session.studio, session.slot, *apprentice)),
+                1.0,
+            )?;
+            on_site(*apprentice, session.slot, Some(studio.site), &mut busy);
+        }
+    }
+    for meeting in &schedule.meetings {
+        let board = &instance.mdt_boards[meeting.board.0];
+        set(
+            vars.meeting
+                .get(&(meeting.board, meeting.slot, class(meeting.room)?)),
+            1.0,
+        )?;
+        for seat in &meeting.seats {
+            let d = board.required.iter().position(|x| *x == seat.discipline)?;
+            set(
+                vars.seat
+                    .get(&(meeting.board, meeting.slot, d, seat.who, seat.remote)),
+                1.0,
+            )?;
+            on_site(
+                seat.who,
+                meeting.slot,
+                (!seat.remote).then_some(board.site),
+                &mut busy,
+            );
+        }
+    }
+    for op in &schedule.operations {
+        let site = instance.room(op.room).site;
+        set(
+            vars.operation
+                .get(&(op.surgery, op.slot, op.room, op.surgeon)),
+            1.0,
+        )?;
+        set(vars.operating.get(&(op.surgeon, op.slot, site)), 1.0)?;
+        on_site(op.surgeon, op.slot, Some(site), &mut busy);
+    }
+    for appointment in &schedule.appointments {
+        set(
+            vars.booking
+                .get(&(appointment.request, appointment.who, appointment.slot)),
+            1.0,
+        )?;
+    }
+    for (who, date, site) in &sites {
+        if let Some(var) = vars.present.get(&(*who, *date, *site)) {
+            set(Some(var), 1.0)?;
+        }
+    }
+    let days: BTreeSet<(SpecialistIx, NaiveDate)> =
+        schedule.presence.iter().map(|(w, d, _)| (*w, *d)).collect();
+    for (who, date) in &days {
+        set(vars.on_site_day.get(&(*who, *date)), 1.0)?;
+    }
+    for ((who, slot), var) in &vars.idle {
+        if days.contains(&(*who, slot.date)) && !busy.contains(&(*who, *slot)) {
+            set(Some(var), 1.0)?;
+        }
+    }
+    let week_of = |slot: &Slot| instance.calendar.week_of(slot.date);
+    for ((board, week), var) in &vars.meeting_short {
+        let held = schedule
+            .meetings
+            .iter()
+            .filter(|m| m.board == *board && week_of(&m.slot) == Some(*week))
+            .count();
+        let wanted = instance.mdt_boards[board.0].meetings_per_week as usize;
+        set(Some(var), wanted.saturating_sub(held) as f64)?;
+    }
+    for ((studio, week), var) in &vars.studio_short {
+        let held = schedule
+            .studio_sessions
+            .iter()
+            .filter(|s| s.studio == *studio && week_of(&s.slot) == Some(*week))
+            .count();
+        let wanted = instance.studios[studio.0].sessions_per_week as usize;
+        set(Some(var), wanted.saturating_sub(held) as f64)?;
+    }
+    for ((c, week), var) in &vars.clinic_short {
+        let demand = &instance.clinic_demand[*c];
+        let fits = |room: RoomIx, discipline: &str, slot: &Slot| {
+            let room = instance.room(room);
+            room.site == demand.site
+                && discipline == demand.discipline
+                && room.has_tags(&demand.room_tags)
+                && week_of(slot) == Some(*week)
+        };
+        let held = schedule
+            .clinics
+            .iter()
+            .filter(|c| fits(c.room, &c.discipline, &c.slot))
+            .count()
+            + schedule
+                .studio_sessions
+                .iter()
+                .filter(|s| fits(s.room, &instance.studios[s.studio.0].discipline, &s.slot))
+                .count();
+        set(
+            Some(var),
+            (demand.sessions_per_week as usize).saturating_sub(held) as f64,
+        )?;
+    }
+    for (i, residency) in instance.residencies.iter().enumerate() {
+        if residency.days.is_some() {
+            continue;
+        }
+        let dates: Vec<NaiveDate> = schedule
+            .presence
+            .iter()
+            .filter(|(who, date, site)| {
+                *who == residency.specialist
+                    && *site == residency.site
+                    && instance
+                        .calendar
+                        .week_of(*date)
+                        .is_some_and(|w| residency.weeks.contains(&w))
+            })
+            .map(|(_, date, _)| *date)
+            .collect();
+        for date in &dates {
+            if let Some(var) = vars
+                .residency_weekday
+                .get(&(i, date.weekday().num_days_from_monday()))
+            {
+                set(Some(var), 1.0)?;
+            }
+        }
+        for &week in &residency.weeks {
+            let in_week: Vec<NaiveDate> = dates
+                .iter()
+                .copied()
+                .filter(|d| instance.calendar.week_of(*d) == Some(week))
+                .collect();
+            if let Some(windows) = model.windows.get(&(i, week)) {
+                let w = windows.iter().position(|window| *window == in_week)?;
+                set(vars.residency_window.get(&(i, week, w)), 1.0)?;
+            }
+        }
+    }
+    Some(values)
+}

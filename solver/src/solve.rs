@@ -1,0 +1,202 @@
+//! Solving an instance: the greedy heuristic first (a valid roster in milliseconds and
+//! the MIP start), then the exact MILP on HiGHS within the time limit, and a status of
+//! our own saying how good the result is proven to be.
+
+use std::sync::atomic::AtomicBool;
+use std::time::Instant;
+
+use serde::Serialize;
+
+use crate::greedy::{self, GreedyError};
+use crate::instance::Instance;
+use crate::milp::highs::{HighsError, HighsOptions, MilpStatus};
+use crate::milp::{self, ModelStats};
+use crate::roster::{Roster, RosterStatus};
+use crate::schedule::{Provenance, Schedule};
+
+pub use crate::milp::highs::Progress;
+
+/// Limits of a solve.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct SolveOptions {
+    /// Wall-clock seconds for the MILP.
+    pub time_limit: f64,
+    /// Relative gap at which the MILP may stop.
+    pub gap: f64,
+    /// Threads for HiGHS (0: its default).
+    pub threads: u32,
+}
+
+impl Default for SolveOptions {
+    fn default() -> Self {
+        SolveOptions {
+            time_limit: 60.0,
+            gap: 1e-4,
+            threads: 0,
+        }
+    }
+}
+
+/// How good the returned roster is proven to be.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[serde(tag = "status", rename_all = "snake_case")]
+pub enum SolveStatus {
+    /// Proven optimal (gap within 1e-4).
+    Optimal,
+    /// Valid, with a proven relative gap (a limit stopped the MILP).
+    Feasible {
+        /// `(objective − bound) / max(1, |objective|)`, when a bound is known.
+        gap: Option<f64>,
+    },
+    /// The MILP found nothing within the limit; the roster is the greedy one.
+    NoSolutionInTime,
+}
+
+/// Which method produced the returned roster.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RosterSource {
+    /// The MILP's incumbent.
+    Milp,
+    /// The greedy heuristic.
+    Greedy,
+}
+
+/// A solved roster and how it was obtained.
+#[derive(Debug, Clone)]
+pub struct SolveReport {
+    /// The roster (§6), objective recomputed by the checker's scorer.
+    pub roster: Roster,
+    /// Our status.
+    pub status: SolveStatus,
+    /// Which method produced the roster.
+    pub source: RosterSource,
+    /// The greedy roster's objective, when the heuristic succeeded.
+    pub greedy_objective: Option<f64>,
+    /// The MILP incumbent's objective (checker-recomputed), when there was one.
+    pub milp_objective: Option<f64>,
+    /// Best proven lower bound.
+    pub bound: Option<f64>,
+    /// Model size.
+    pub stats: ModelStats,
+    /// Seconds from the MILP start to its first incumbent (the MIP start counts).
+    pub first_incumbent_seconds: Option<f64>,
+    /// Seconds the greedy heuristic took.
+    pub greedy_seconds: f64,
+    /// Total wall seconds.
+    pub seconds: f64,
+    /// HiGHS's objective for its incumbent (equals `milp_objective` when the formulation
+    /// agrees with the checker).
+    pub model_objective: Option<f64>,
+    /// The model's own objective at the MIP start (equals `greedy_objective` when the
+    /// formulation agrees with the checker).
+    pub start_objective: Option<f64>,
+}
+
+/// Why no roster could be produced.
+#[derive(Debug, thiserror::Error)]
+pub enum SolveError {
+    /// No roster satisfies every hard rule.
+    #[error("the instance has no valid roster: {0}")]
+    Infeasible(String),
+    /// The time limit passed before any valid roster was found.
+    #[error("no valid roster found within {0} s (the greedy heuristic failed too: {1})")]
+    NoSolutionInTime(f64, GreedyError),
+    /// HiGHS itself failed.
+    #[error(transparent)]
+    Highs(#[from] HighsError),
+}
+
+/// Solves an instance. `progress` hears about the MILP's incumbents and bound;
+/// setting `cancel` stops the MILP early (the best roster so far is returned).
+pub fn solve(
+    instance: &Instance,
+    options: SolveOptions,
+    progress: &mut dyn FnMut(Progress),
+    cancel: &AtomicBool,
+) -> Result<SolveReport, SolveError> {
+    let started = Instant::now();
+    let greedy = greedy::build(instance);
+    let greedy_seconds = started.elapsed().as_secs_f64();
+    let greedy_roster = greedy.as_ref().ok().map(|schedule| {
+        schedule.to_roster(
+            instance,
+            Provenance {
+                status: RosterStatus::Feasible,
+                bound: None,
+                seconds: greedy_seconds,
+            },
+        )
+    });
+    let highs_options = HighsOptions {
+        time_limit: (options.time_limit - greedy_seconds).max(0.0),
+        gap: options.gap,
+        threads: options.threads,
+    };
+    let outcome = milp::solve(
+        instance,
+        greedy.as_ref().ok(),
+        highs_options,
+        progress,
+        cancel,
+    )?;
+    let seconds = started.elapsed().as_secs_f64();
+    let roster_of = |schedule: &Schedule, status: RosterStatus| {
+        schedule.to_roster(
+            instance,
+            Provenance {
+                status,
+                bound: outcome.bound,
+                seconds,
+            },
+        )
+    };
+    if outcome.status == MilpStatus::Infeasible {
+        let why = match &greedy {
+            Err(error) => error.to_string(),
+            Ok(_) => "the residencies and presence rules contradict each other".into(),
+        };
+        return Err(SolveError::Infeasible(why));
+    }
+    let milp_roster = outcome.schedule.as_ref().map(|schedule| {
+        let status = if outcome.status == MilpStatus::Optimal {
+            RosterStatus::Optimal
+        } else {
+            RosterStatus::Feasible
+        };
+        roster_of(schedule, status)
+    });
+    let greedy_objective = greedy_roster.as_ref().map(|r| r.objective);
+    let milp_objective = milp_roster.as_ref().map(|r| r.objective);
+    let (mut roster, source) = match (milp_roster, greedy) {
+        (Some(roster), _) => (roster, RosterSource::Milp),
+        (None, Ok(schedule)) => (
+            roster_of(&schedule, RosterStatus::Feasible),
+            RosterSource::Greedy,
+        ),
+        (None, Err(error)) => return Err(SolveError::NoSolutionInTime(options.time_limit, error)),
+    };
+    let gap = roster.gap;
+    let status = match (source, outcome.status) {
+        (RosterSource::Greedy, _) => SolveStatus::NoSolutionInTime,
+        (_, MilpStatus::Optimal) if gap.is_none_or(|g| g <= 1e-4) => SolveStatus::Optimal,
+        _ => SolveStatus::Feasible { gap },
+    };
+    if status != SolveStatus::Optimal {
+        roster.status = RosterStatus::Feasible;
+    }
+    Ok(SolveReport {
+        roster,
+        status,
+        source,
+        greedy_objective,
+        milp_objective,
+        bound: outcome.bound,
+        stats: outcome.stats,
+        first_incumbent_seconds: outcome.first_incumbent,
+        greedy_seconds,
+        seconds,
+        start_objective: outcome.start_objective,
+        model_objective: outcome.objective,
+    })
+}
