@@ -218,6 +218,19 @@ pub enum UnmetKind {
     ClinicSession,
 }
 
+impl UnmetKind {
+    /// The file spelling.
+    pub fn name(self) -> &'static str {
+        match self {
+            UnmetKind::Request => "request",
+            UnmetKind::Surgery => "surgery",
+            UnmetKind::MdtMeeting => "mdt_meeting",
+            UnmetKind::StudioSession => "studio_session",
+            UnmetKind::ClinicSession => "clinic_session",
+        }
+    }
+}
+
 /// An unmet demand and why.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Unmet {

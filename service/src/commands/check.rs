@@ -9,7 +9,7 @@ use houniao::objective::same_value;
 use houniao::{Instance, Roster};
 use serde_json::json;
 
-use super::{is_input_problem, print_instance_error};
+use super::{is_input_problem, number, print_instance_error};
 use crate::{Format, Outcome};
 
 pub fn run(instance_path: &Path, roster_path: &Path, format: Format) -> anyhow::Result<Outcome> {
@@ -125,13 +125,5 @@ fn print_text(roster: &Roster, report: &CheckReport) {
             "the roster is valid but its stated figures disagree ({} mismatch(es))",
             report.discrepancies.len()
         );
-    }
-}
-
-fn number(value: f64) -> String {
-    if value.fract() == 0.0 {
-        format!("{value:.0}")
-    } else {
-        format!("{value:.2}")
     }
 }

@@ -1,6 +1,7 @@
 //! One module per subcommand, plus the shared way of reporting instance errors.
 
 pub mod check;
+pub mod solve;
 pub mod summary;
 pub mod validate;
 
@@ -40,5 +41,14 @@ pub fn print_instance_error(file: &Path, error: &InstanceError) {
             }
         }
         other => println!("{}: {other}", file.display()),
+    }
+}
+
+/// An objective figure: whole numbers without decimals, others with two.
+pub fn number(value: f64) -> String {
+    if value.fract() == 0.0 {
+        format!("{value:.0}")
+    } else {
+        format!("{value:.2}")
     }
 }

@@ -1,0 +1,292 @@
+//! `houniao solve INSTANCE`: the optimizer (greedy start, then the MILP on HiGHS), the
+//! §6 roster written to a file or stdout, and a readable summary: who is where doing
+//! what per site and day, the unmet demand with its reasons, the objective breakdown.
+//!
+//! Progress (elapsed time, incumbent, bound) goes to stderr, and only when stderr is a
+//! terminal, so JSON on stdout is never decorated.
+
+use std::collections::BTreeMap;
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::AtomicBool;
+
+use anyhow::Context;
+use comfy_table::{Table, presets::UTF8_FULL_CONDENSED};
+use houniao::roster::{Activity, Assignment, StudioRole};
+use houniao::solve::{Progress, SolveError, SolveOptions, SolveReport, SolveStatus, solve};
+use houniao::{Instance, Roster};
+
+use super::{is_input_problem, number, print_instance_error};
+use crate::{Format, Outcome};
+
+/// What the user asked of a solve.
+pub struct SolveArgs {
+    pub instance: PathBuf,
+    pub time_limit: f64,
+    pub gap: f64,
+    pub threads: u32,
+    pub output: Option<PathBuf>,
+    pub format: Format,
+}
+
+pub fn run(args: &SolveArgs) -> anyhow::Result<Outcome> {
+    let instance = match Instance::from_path(&args.instance) {
+        Ok(instance) => instance,
+        Err(error) if is_input_problem(&error) => {
+            print_instance_error(&args.instance, &error);
+            return Ok(Outcome::Invalid);
+        }
+        Err(error) => return Err(error.into()),
+    };
+    let options = SolveOptions {
+        time_limit: args.time_limit,
+        gap: args.gap,
+        threads: args.threads,
+    };
+    let show_progress = std::io::stderr().is_terminal();
+    let mut report_progress = |progress: Progress| {
+        if show_progress {
+            eprint!("\r{}", progress_line(&progress));
+            let _ = std::io::stderr().flush();
+        }
+    };
+    let cancel = AtomicBool::new(false);
+    let result = solve(&instance, options, &mut report_progress, &cancel);
+    if show_progress {
+        eprint!("\r\x1b[2K");
+    }
+    let report = match result {
+        Ok(report) => report,
+        Err(SolveError::Highs(error)) => return Err(error.into()),
+        Err(error) => {
+            println!("{}: {error}", args.instance.display());
+            return Ok(Outcome::Invalid);
+        }
+    };
+    let json = serde_json::to_string_pretty(&report.roster)?;
+    if let Some(path) = &args.output {
+        write_atomically(path, &json)?;
+    }
+    match (args.format, &args.output) {
+        (Format::Json, None) => println!("{json}"),
+        (Format::Json, Some(path)) => {
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&json_summary(&report, path))?
+            )
+        }
+        (Format::Text, output) => print_text(&instance, &report, output.as_deref()),
+    }
+    Ok(Outcome::Valid)
+}
+
+fn progress_line(progress: &Progress) -> String {
+    let figure = |value: Option<f64>| value.map_or("—".to_string(), number);
+    let gap = match (progress.incumbent, progress.bound) {
+        (Some(best), Some(bound)) => {
+            format!("  gap {:.2}%", 100.0 * (best - bound) / best.abs().max(1.0))
+        }
+        _ => String::new(),
+    };
+    format!(
+        "solving… {:6.1} s  best {}  bound {}{gap}",
+        progress.seconds,
+        figure(progress.incumbent),
+        figure(progress.bound)
+    )
+}
+
+/// Writes `text` to `path` so that a crash leaves either the old file or the new one.
+fn write_atomically(path: &Path, text: &str) -> anyhow::Result<()> {
+    let directory = match path.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent,
+        _ => Path::new("."),
+    };
+    let mut file = tempfile::NamedTempFile::new_in(directory)
+        .with_context(|| format!("creating a temporary file in {}", directory.display()))?;
+    file.write_all(text.as_bytes())
+        .and_then(|()| file.write_all(b"\n"))
+        .and_then(|()| file.as_file().sync_all())
+        .with_context(|| format!("writing {}", path.display()))?;
+    file.persist(path)
+        .with_context(|| format!("writing {}", path.display()))?;
+    Ok(())
+}
+
+fn status_text(report: &SolveReport) -> String {
+    match report.status {
+        SolveStatus::Optimal => "optimal".into(),
+        SolveStatus::Feasible { gap: Some(gap) } => {
+            format!("feasible, proven within {:.2}% of optimal", 100.0 * gap)
+        }
+        SolveStatus::Feasible { gap: None } => "feasible (no bound proven)".into(),
+        SolveStatus::NoSolutionInTime => {
+            "no MILP solution within the time limit: the greedy roster is returned".into()
+        }
+    }
+}
+
+fn json_summary(report: &SolveReport, path: &Path) -> serde_json::Value {
+    serde_json::json!({
+        "roster": path.display().to_string(),
+        "status": report.status,
+        "source": report.source,
+        "objective": report.roster.objective,
+        "bound": report.roster.bound,
+        "gap": report.roster.gap,
+        "greedy_objective": report.greedy_objective,
+        "seconds": report.seconds,
+        "first_incumbent_seconds": report.first_incumbent_seconds,
+        "variables": report.stats.variables,
+        "constraints": report.stats.constraints,
+        "unmet": report.roster.unmet.len(),
+    })
+}
+
+fn print_text(instance: &Instance, report: &SolveReport, output: Option<&Path>) {
+    let roster = &report.roster;
+    println!(
+        "{}: {} — objective {} in {:.2} s",
+        roster.instance,
+        status_text(report),
+        number(roster.objective),
+        report.seconds
+    );
+    let bound = roster.bound.map_or("—".into(), number);
+    let greedy = report.greedy_objective.map_or("—".into(), number);
+    println!(
+        "  bound {bound}, greedy start {greedy}; model {} variables, {} constraints",
+        report.stats.variables, report.stats.constraints
+    );
+    if let Some(path) = output {
+        println!("  roster written to {}", path.display());
+    }
+    print_days(instance, roster);
+    if roster.unmet.is_empty() {
+        println!("\nevery demand is met");
+    } else {
+        println!("\nunmet ({}):", roster.unmet.len());
+        for unmet in &roster.unmet {
+            let week = unmet.week.map(|w| format!(" week {w}")).unwrap_or_default();
+            println!(
+                "  {} {}{week}: {}",
+                unmet.kind.name(),
+                unmet.ids.join(" / "),
+                unmet.reason
+            );
+        }
+    }
+    let mut table = Table::new();
+    table.load_preset(UTF8_FULL_CONDENSED);
+    table.set_header(["objective term", "value"]);
+    for (term, value) in roster.objective_terms.iter() {
+        if value != 0.0 {
+            table.add_row([term.name().to_string(), number(value)]);
+        }
+    }
+    table.add_row(["total".to_string(), number(roster.objective)]);
+    println!("\n{table}");
+}
+
+/// One table per site: a row per (date, session) listing who does what there.
+fn print_days(instance: &Instance, roster: &Roster) {
+    let name = |id: &str| {
+        instance
+            .specialist_ix(id)
+            .map_or(id.to_string(), |s| instance.specialist(s).name.clone())
+    };
+    let session_order = |session: &str| instance.calendar.session_index(session);
+    let mut per_site: BTreeMap<&str, BTreeMap<(chrono::NaiveDate, Option<usize>), Vec<String>>> =
+        BTreeMap::new();
+    let mut remote: Vec<&Assignment> = Vec::new();
+    for a in &roster.assignments {
+        let Some(site) = a.site.as_deref() else {
+            remote.push(a);
+            continue;
+        };
+        if a.activity == Activity::Studio && a.role == Some(StudioRole::Apprentice) {
+            continue; // listed with the studio's lead
+        }
+        let what = match a.activity {
+            Activity::Clinic => format!(
+                "clinic {} ({})",
+                a.discipline.as_deref().unwrap_or(""),
+                a.room.as_deref().unwrap_or("")
+            ),
+            Activity::Studio => {
+                let apprentices: Vec<String> = roster
+                    .assignments
+                    .iter()
+                    .filter(|b| {
+                        b.studio == a.studio
+                            && b.date == a.date
+                            && b.session == a.session
+                            && b.role == Some(StudioRole::Apprentice)
+                    })
+                    .map(|b| name(&b.specialist))
+                    .collect();
+                format!(
+                    "studio {} ({}) with {}",
+                    a.studio.as_deref().unwrap_or(""),
+                    a.room.as_deref().unwrap_or(""),
+                    apprentices.join(", ")
+                )
+            }
+            Activity::Mdt => format!(
+                "MDT {} as {} ({})",
+                a.board.as_deref().unwrap_or(""),
+                a.discipline.as_deref().unwrap_or(""),
+                a.room.as_deref().unwrap_or("")
+            ),
+            Activity::Surgery => {
+                let cases: Vec<String> = roster
+                    .surgeries
+                    .iter()
+                    .filter(|s| {
+                        s.surgeon == a.specialist && s.date == a.date && s.session == a.session
+                    })
+                    .map(|s| format!("{} in {}", s.surgery, s.room))
+                    .collect();
+                format!("surgery {}", cases.join(", "))
+            }
+        };
+        per_site
+            .entry(site)
+            .or_default()
+            .entry((a.date, session_order(&a.session)))
+            .or_default()
+            .push(format!("{}: {what}", name(&a.specialist)));
+    }
+    for site in &instance.sites {
+        let Some(days) = per_site.get(site.id.as_str()) else {
+            continue;
+        };
+        println!("\n{} ({})", site.name, site.id);
+        let mut table = Table::new();
+        table.load_preset(UTF8_FULL_CONDENSED);
+        table.set_header(["date", "session", "who: what"]);
+        for ((date, session), lines) in days {
+            let session =
+                session.map_or("?".into(), |s| instance.calendar.sessions()[s].id.clone());
+            table.add_row([
+                date.format("%a %Y-%m-%d").to_string(),
+                session,
+                lines.join("\n"),
+            ]);
+        }
+        println!("{table}");
+    }
+    if !remote.is_empty() {
+        println!("\nremote MDT places:");
+        for a in remote {
+            println!(
+                "  {} {} {}: {} as {}",
+                a.date,
+                a.session,
+                a.board.as_deref().unwrap_or(""),
+                name(&a.specialist),
+                a.discipline.as_deref().unwrap_or("")
+            );
+        }
+    }
+}
