@@ -7,6 +7,7 @@ use std::time::Instant;
 
 use serde::Serialize;
 
+use crate::calendar::weekday_name;
 use crate::greedy::{self, GreedyError};
 use crate::instance::Instance;
 use crate::milp::highs::{HighsError, HighsOptions, MilpStatus};
@@ -25,6 +26,8 @@ pub struct SolveOptions {
     pub gap: f64,
     /// Threads for HiGHS (0: its default).
     pub threads: u32,
+    /// Hand the greedy roster to HiGHS as its MIP start (it stays the fallback either way).
+    pub mip_start: bool,
 }
 
 impl Default for SolveOptions {
@@ -33,6 +36,7 @@ impl Default for SolveOptions {
             time_limit: 60.0,
             gap: 1e-4,
             threads: 0,
+            mip_start: true,
         }
     }
 }
@@ -133,13 +137,11 @@ pub fn solve(
         gap: options.gap,
         threads: options.threads,
     };
-    let outcome = milp::solve(
-        instance,
-        greedy.as_ref().ok(),
-        highs_options,
-        progress,
-        cancel,
-    )?;
+    let start = greedy.as_ref().ok().filter(|_| options.mip_start);
+    let mut outcome = milp::solve(instance, start, highs_options, progress, cancel)?;
+    // Weights and day costs are non-negative (validation), so no roster costs less than 0;
+    // HiGHS's bound before its first LP is the sum of negative coefficients, far below.
+    outcome.bound = outcome.bound.map(|bound| bound.max(0.0));
     let seconds = started.elapsed().as_secs_f64();
     let roster_of = |schedule: &Schedule, status: RosterStatus| {
         schedule.to_roster(
@@ -153,7 +155,7 @@ pub fn solve(
     };
     if outcome.status == MilpStatus::Infeasible {
         let why = match &greedy {
-            Err(error) => error.to_string(),
+            Err(error) => format!("{error}; {}", residencies_of(instance, &error.specialist)),
             Ok(_) => "the residencies and presence rules contradict each other".into(),
         };
         return Err(SolveError::Infeasible(why));
@@ -199,4 +201,41 @@ pub fn solve(
         start_objective: outcome.start_objective,
         model_objective: outcome.objective,
     })
+}
+
+/// The residencies of one specialist, as a scheduler would list them to find a conflict.
+fn residencies_of(instance: &Instance, specialist: &str) -> String {
+    let listed: Vec<String> = instance
+        .residencies
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| instance.specialist(r.specialist).id == specialist)
+        .map(|(i, r)| {
+            let days = match &r.days {
+                Some(days) => days
+                    .iter()
+                    .map(|d| weekday_name(*d))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                None if r.consecutive => format!("{} consecutive days", r.days_per_week),
+                None => format!("{} days", r.days_per_week),
+            };
+            format!(
+                "residencies[{i}] at \"{}\" on {days}",
+                instance.site(r.site).id
+            )
+        })
+        .collect();
+    let unavailable = if instance
+        .specialist_ix(specialist)
+        .is_some_and(|s| !instance.specialist(s).unavailable.is_empty())
+    {
+        " (and their unavailable dates)"
+    } else {
+        ""
+    };
+    format!(
+        "\"{specialist}\" has {}{unavailable}, which cannot all hold",
+        listed.join(" and ")
+    )
 }

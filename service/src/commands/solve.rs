@@ -42,6 +42,7 @@ pub fn run(args: &SolveArgs) -> anyhow::Result<Outcome> {
         time_limit: args.time_limit,
         gap: args.gap,
         threads: args.threads,
+        ..SolveOptions::default()
     };
     let show_progress = std::io::stderr().is_terminal();
     let mut report_progress = |progress: Progress| {

@@ -237,7 +237,14 @@ fn place_meetings(state: &mut State<'_>) {
             for _ in 0..board.meetings_per_week {
                 let mut best: Option<(f64, Meeting)> = None;
                 for slot in slots_of_week(instance, week) {
-                    if !board.sessions.contains(&slot.session) {
+                    // A board meets at most once per slot: a meeting is the set of its
+                    // places in that slot (PROBLEM.md §6).
+                    let already_meets = state
+                        .schedule
+                        .meetings
+                        .iter()
+                        .any(|m| m.board.0 == b && m.slot == slot);
+                    if !board.sessions.contains(&slot.session) || already_meets {
                         continue;
                     }
                     let Some(room) = (0..instance.rooms.len()).map(RoomIx).find(|r| {

@@ -414,3 +414,119 @@ fn start_values(instance: &Instance, model: &Model, schedule: &Schedule) -> Opti
     }
     Some(values)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::greedy;
+    use good_lp::{Expression, IntoAffineExpression};
+
+    fn shipped(name: &str) -> Instance {
+        let path = format!("{}/../instances/{name}.toml", env!("CARGO_MANIFEST_DIR"));
+        Instance::from_path(std::path::Path::new(&path)).expect("valid instance")
+    }
+
+    /// Describes a column by the variable family and key it stands for.
+    fn describe(model: &Model, column: usize) -> String {
+        let vars = &model.vars;
+        let found = |var: &Variable| model.columns.get(var) == Some(&column);
+        macro_rules! look {
+            ($($family:ident),*) => {$(
+                if let Some((key, _)) = vars.$family.iter().find(|(_, v)| found(v)) {
+                    return format!("{} {:?}", stringify!($family), key);
+                }
+            )*};
+        }
+        look!(
+            present,
+            clinic,
+            studio,
+            apprentice,
+            meeting,
+            seat,
+            operation,
+            operating,
+            booking,
+            on_site_day,
+            idle,
+            meeting_short,
+            studio_short,
+            clinic_short,
+            residency_weekday,
+            residency_window
+        );
+        format!("column {column}")
+    }
+
+    /// The greedy roster, as a MIP start, satisfies every row of the model and the model
+    /// prices it exactly as the checker does: the formulation and the checker agree.
+    #[test]
+    fn greedy_starts_are_feasible_and_priced_like_the_checker() {
+        for name in [
+            "example-week",
+            "ningde-regional",
+            "beilun-oncology",
+            "yangpu-studios",
+            "fenghua-county",
+        ] {
+            let instance = shipped(name);
+            let schedule = greedy::build(&instance).expect("greedy roster");
+            let model = model::build(&instance);
+            let values = start_values(&instance, &model, &schedule).expect("start vector");
+            let solution = Values {
+                model: &model,
+                values: &values,
+            };
+            let mut violated = Vec::new();
+            for constraint in &model.constraints {
+                let lhs = constraint.expression().eval_with(&solution);
+                let broken = if constraint.is_equality() {
+                    lhs.abs() > 1e-6
+                } else {
+                    lhs > 1e-6
+                };
+                if broken {
+                    let columns: Vec<String> = constraint
+                        .expression()
+                        .clone()
+                        .linear_coefficients()
+                        .map(|(var, coefficient)| {
+                            let column = model.columns[&var];
+                            format!(
+                                "{coefficient}·[{}]={}",
+                                describe(&model, column),
+                                values[column]
+                            )
+                        })
+                        .collect();
+                    violated.push(format!("lhs {lhs}: {}", columns.join(" + ")));
+                }
+            }
+            assert!(
+                violated.is_empty(),
+                "{name}: {} violated rows, e.g.\n{}",
+                violated.len(),
+                violated
+                    .iter()
+                    .take(5)
+                    .cloned()
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            );
+            let roster = schedule.to_roster(
+                &instance,
+                crate::schedule::Provenance {
+                    status: crate::roster::RosterStatus::Feasible,
+                    bound: None,
+                    seconds: 0.0,
+                },
+            );
+            let priced = Expression::eval_with(&model.objective, &solution);
+            assert!(
+                (priced - roster.objective).abs() < 1e-6,
+                "{name}: model prices the greedy roster at {priced}, the checker at {}",
+                roster.objective
+            );
+        }
+    }
+}
