@@ -6,28 +6,14 @@
 // criterion_group! generates an undocumented public function.
 #![allow(missing_docs)]
 
-use std::path::Path;
-
 use criterion::{Criterion, criterion_group, criterion_main};
 use houniao::check::check;
 use houniao::{Instance, Roster};
-
-fn workspace_file(relative: &str) -> String {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("..")
-        .join(relative);
-    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
-}
+use houniao_benches::{SHIPPED, workspace_file};
 
 fn validate(c: &mut Criterion) {
     let mut group = c.benchmark_group("validate");
-    for name in [
-        "example-week",
-        "ningde-regional",
-        "beilun-oncology",
-        "yangpu-studios",
-        "fenghua-county",
-    ] {
+    for name in SHIPPED {
         let text = workspace_file(&format!("instances/{name}.toml"));
         group.bench_function(name, |b| {
             b.iter(|| Instance::from_toml_str(std::hint::black_box(&text)).expect("valid"))

@@ -50,6 +50,8 @@ pub fn explain(instance: &Instance, roster: &Roster, shortfall: &Shortfall) -> S
 /// Who does what when, indexed for the questions reasons ask.
 struct RosterView {
     busy: BTreeSet<(SpecialistIx, Slot)>,
+    /// What each specialist does in each busy slot.
+    activities: BTreeMap<(SpecialistIx, Slot), &'static str>,
     /// Clinic or studio-lead sessions: (who, slot) → (site, discipline).
     sessions: BTreeMap<(SpecialistIx, Slot), (SiteIx, String)>,
     bookings: BTreeMap<(SpecialistIx, Slot), u32>,
@@ -61,6 +63,7 @@ impl RosterView {
     fn new(instance: &Instance, roster: &Roster) -> RosterView {
         let mut view = RosterView {
             busy: BTreeSet::new(),
+            activities: BTreeMap::new(),
             sessions: BTreeMap::new(),
             bookings: BTreeMap::new(),
             on_site: BTreeMap::new(),
@@ -80,6 +83,7 @@ impl RosterView {
                 continue;
             };
             view.busy.insert((who, slot));
+            view.activities.insert((who, slot), a.activity.name());
             if let Some(room) = a.room.as_deref().and_then(|r| instance.room_ix(r)) {
                 view.rooms_used.insert((room.0, slot));
             }
@@ -177,7 +181,15 @@ fn request_reason(instance: &Instance, view: &RosterView, r: usize) -> String {
             ));
         } else if held == 0 {
             let on_site = view.on_site.get(&named).cloned().unwrap_or_default();
-            if person.visiting && !on_site.is_empty() {
+            let full_weeks = weeks_at_load_limit(instance, view, named, &available);
+            if !full_weeks.is_empty() {
+                parts.push(format!(
+                    "{} holds no clinic in the window {window}: the week's {} session(s) allowed (max_sessions_per_week) are all used ({})",
+                    person.name,
+                    person.max_sessions_per_week.unwrap_or(0),
+                    full_weeks.join("; ")
+                ));
+            } else if person.visiting && !on_site.is_empty() {
                 parts.push(format!(
                     "{} holds no clinic in the window {window} at an allowed site (on site {} this horizon)",
                     person.name,
@@ -222,6 +234,43 @@ fn request_reason(instance: &Instance, view: &RosterView, r: usize) -> String {
         ));
     }
     parts.join("; ")
+}
+
+/// For each week of `dates` in which the specialist already works their weekly maximum:
+/// what fills it, e.g. "Tue Mar 3 am clinic, Tue Mar 3 pm mdt".
+fn weeks_at_load_limit(
+    instance: &Instance,
+    view: &RosterView,
+    who: SpecialistIx,
+    dates: &[NaiveDate],
+) -> Vec<String> {
+    let Some(max) = instance.specialist(who).max_sessions_per_week else {
+        return Vec::new();
+    };
+    let weeks: BTreeSet<u32> = dates
+        .iter()
+        .filter_map(|d| instance.calendar.week_of(*d))
+        .collect();
+    weeks
+        .into_iter()
+        .filter_map(|week| {
+            let used: Vec<String> = view
+                .activities
+                .iter()
+                .filter(|((w, slot), _)| {
+                    *w == who && instance.calendar.week_of(slot.date) == Some(week)
+                })
+                .map(|((_, slot), activity)| {
+                    format!(
+                        "{} {} {activity}",
+                        day_label(slot.date),
+                        instance.calendar.sessions()[slot.session].id
+                    )
+                })
+                .collect();
+            (used.len() as u32 >= max).then(|| used.join(", "))
+        })
+        .collect()
 }
 
 fn surgery_reason(instance: &Instance, view: &RosterView, g: usize) -> String {
