@@ -171,6 +171,16 @@ pub fn solve(
     let greedy_objective = greedy_roster.as_ref().map(|r| r.objective);
     let milp_objective = milp_roster.as_ref().map(|r| r.objective);
     let (mut roster, source) = match (milp_roster, greedy) {
+        // A time-limited incumbent found without the start can be worse than the greedy
+        // roster: return whichever the checker scores lower.
+        (Some(milp), Ok(schedule))
+            if greedy_objective.is_some_and(|g| g < milp.objective - 1e-9) =>
+        {
+            (
+                roster_of(&schedule, RosterStatus::Feasible),
+                RosterSource::Greedy,
+            )
+        }
         (Some(roster), _) => (roster, RosterSource::Milp),
         (None, Ok(schedule)) => (
             roster_of(&schedule, RosterStatus::Feasible),
@@ -179,8 +189,8 @@ pub fn solve(
         (None, Err(error)) => return Err(SolveError::NoSolutionInTime(options.time_limit, error)),
     };
     let gap = roster.gap;
-    let status = match (source, outcome.status) {
-        (RosterSource::Greedy, _) => SolveStatus::NoSolutionInTime,
+    let status = match (milp_objective, outcome.status) {
+        (None, _) => SolveStatus::NoSolutionInTime,
         (_, MilpStatus::Optimal) if gap.is_none_or(|g| g <= 1e-4) => SolveStatus::Optimal,
         _ => SolveStatus::Feasible { gap },
     };

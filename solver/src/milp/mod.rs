@@ -69,6 +69,7 @@ pub(crate) fn solve(
     report: &mut dyn FnMut(Progress),
     cancel: &AtomicBool,
 ) -> Result<MilpOutcome, HighsError> {
+    let started = std::time::Instant::now();
     let mut model = model::build(instance);
     let stats = ModelStats {
         variables: model.columns.len(),
@@ -81,6 +82,25 @@ pub(crate) fn solve(
             values,
         })
     });
+    let offset = good_lp::IntoAffineExpression::constant(&model.objective);
+    if model.columns.is_empty() {
+        // Nothing to decide: the empty schedule is the only one (HiGHS rejects an empty
+        // model's start and reports no solution status for it).
+        return Ok(MilpOutcome {
+            status: MilpStatus::Optimal,
+            schedule: Some(extract(instance, &model, &[])),
+            objective: Some(offset),
+            bound: Some(offset),
+            first_incumbent: Some(0.0),
+            stats,
+            start_objective,
+        });
+    }
+    // The time limit covers building the model too.
+    let options = HighsOptions {
+        time_limit: (options.time_limit - started.elapsed().as_secs_f64()).max(0.0),
+        ..options
+    };
     let problem_vars = std::mem::take(&mut model.problem_vars);
     let mut problem = problem_vars
         .minimise(model.objective.clone())
@@ -88,7 +108,6 @@ pub(crate) fn solve(
     for constraint in std::mem::take(&mut model.constraints) {
         problem.add_constraint(constraint);
     }
-    let offset = good_lp::IntoAffineExpression::constant(&model.objective);
     let run = highs::run(
         problem,
         offset,
@@ -105,7 +124,11 @@ pub(crate) fn solve(
         status: run.status,
         schedule,
         objective: run.objective,
-        bound: run.bound,
+        // An LP (no binary column) has no MIP bound: at optimality its objective is one.
+        bound: match (run.status, model.integer_columns) {
+            (MilpStatus::Optimal, 0) => run.objective,
+            _ => run.bound,
+        },
         first_incumbent: run.first_incumbent,
         stats,
         start_objective,

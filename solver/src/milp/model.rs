@@ -63,6 +63,8 @@ pub(crate) struct Model {
     /// Column of each variable: good_lp hands HiGHS its variables in creation order.
     #[allow(clippy::disallowed_types)] // a lookup table, never iterated
     pub columns: std::collections::HashMap<Variable, usize>,
+    /// How many columns are binary (none: HiGHS solves an LP, which sets no MIP bound).
+    pub integer_columns: usize,
 }
 
 /// One activity variable of a specialist in a slot, and its site when on site.
@@ -81,6 +83,7 @@ struct Builder<'a> {
     vars: Vars,
     #[allow(clippy::disallowed_types)] // a lookup table, never iterated
     columns: std::collections::HashMap<Variable, usize>,
+    integer_columns: usize,
     constraints: Vec<Constraint>,
     objective: Expression,
     activities: BTreeMap<(SpecialistIx, Slot), Vec<Activity>>,
@@ -99,6 +102,7 @@ impl Builder<'_> {
     fn binary(&mut self) -> Variable {
         let var = self.pv.add(variable().binary());
         self.columns.insert(var, self.columns.len());
+        self.integer_columns += 1;
         var
     }
 
@@ -963,6 +967,7 @@ pub(crate) fn build(instance: &Instance) -> Model {
         pv: ProblemVariables::new(),
         vars: Vars::default(),
         columns: Default::default(),
+        integer_columns: 0,
         constraints: Vec::new(),
         objective: Expression::from(0.0),
         activities: BTreeMap::new(),
@@ -993,5 +998,6 @@ pub(crate) fn build(instance: &Instance) -> Model {
         objective: builder.objective,
         windows: builder.windows,
         columns: builder.columns,
+        integer_columns: builder.integer_columns,
     }
 }
