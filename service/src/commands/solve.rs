@@ -189,6 +189,9 @@ fn print_text(instance: &Instance, report: &SolveReport, output: Option<&Path>) 
     println!("\n{table}");
 }
 
+/// What happens at one site: per (date, session index) one line per person.
+type DayLines = BTreeMap<(chrono::NaiveDate, Option<usize>), Vec<String>>;
+
 /// One table per site: a row per (date, session) listing who does what there.
 fn print_days(instance: &Instance, roster: &Roster) {
     let name = |id: &str| {
@@ -197,8 +200,7 @@ fn print_days(instance: &Instance, roster: &Roster) {
             .map_or(id.to_string(), |s| instance.specialist(s).name.clone())
     };
     let session_order = |session: &str| instance.calendar.session_index(session);
-    let mut per_site: BTreeMap<&str, BTreeMap<(chrono::NaiveDate, Option<usize>), Vec<String>>> =
-        BTreeMap::new();
+    let mut per_site: BTreeMap<&str, DayLines> = BTreeMap::new();
     let mut remote: Vec<&Assignment> = Vec::new();
     for a in &roster.assignments {
         let Some(site) = a.site.as_deref() else {

@@ -7,7 +7,7 @@
 //! register the callback, and the callback reading HiGHS's data structs.
 #![allow(unsafe_code)]
 
-use std::ffi::{CStr, c_char, c_int, c_void};
+use std::ffi::{c_char, c_int, c_void};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
@@ -210,7 +210,7 @@ pub(crate) fn run(
         other => return Err(HighsError(format!("model status {other:?}"))),
     };
     let bound = solved
-        .double_info_value(CStr::from_bytes_with_nul(b"mip_dual_bound\0").expect("literal"))
+        .double_info_value(c"mip_dual_bound")
         .ok()
         .filter(|b| b.is_finite() && b.abs() < 1e29);
     let values = has_solution.then(|| solved.get_solution().columns().to_vec());

@@ -67,6 +67,9 @@ pub(crate) struct Model {
     pub integer_columns: usize,
 }
 
+/// On-site activity variables of one specialist and date, by (session, site).
+type SessionSites = BTreeMap<(usize, SiteIx), Vec<Variable>>;
+
 /// One activity variable of a specialist in a slot, and its site when on site.
 #[derive(Clone, Copy)]
 struct Activity {
@@ -553,10 +556,7 @@ impl Builder<'_> {
         let instance = self.instance;
         let sessions = instance.calendar.sessions();
         // On-site activity at a site in a slot, per specialist and date.
-        let mut at_site: BTreeMap<
-            (SpecialistIx, NaiveDate),
-            BTreeMap<(usize, SiteIx), Vec<Variable>>,
-        > = BTreeMap::new();
+        let mut at_site: BTreeMap<(SpecialistIx, NaiveDate), SessionSites> = BTreeMap::new();
         for ((who, slot), activities) in &self.activities {
             for activity in activities {
                 if let Some(site) = activity.site {
@@ -770,7 +770,7 @@ impl Builder<'_> {
             for d in 0..required {
                 let filled = seats
                     .get(&(*b, *slot, d))
-                    .map(|v| sum(v))
+                    .map(sum)
                     .unwrap_or_else(|| Expression::from(0.0));
                 self.constraints.push(constraint!(filled == sum(rooms)));
             }
