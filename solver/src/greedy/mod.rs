@@ -5,7 +5,7 @@
 //! It places, in order: residency dates, MDT meetings, studio sessions, surgeries
 //! (by priority), clinics for visiting specialists on site, clinic demand, and
 //! bookings (opening clinics where that pays), each step choosing the cheapest
-//! option by the §4 weights and asking [`state::State::can_take`] before every move.
+//! option by the §4 weights and asking `state::State::can_take` before every move.
 
 mod state;
 

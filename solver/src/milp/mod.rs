@@ -1,9 +1,10 @@
 //! The exact optimizer: a MILP of the weekly roster (docs/model.md) built with good_lp
 //! and solved by HiGHS. good_lp types stay inside this module.
 //!
-//! [`solve`] builds the model ([`model`]), turns a heuristic schedule into a MIP start
-//! ([`start_values`]), runs HiGHS with progress and cancel callbacks ([`highs`]), and
-//! reads the solution back into a [`Schedule`] with concrete rooms ([`extract`]).
+//! `solve` builds the model (`model`), turns a heuristic schedule into a MIP start
+//! (`start_values`), runs HiGHS with progress and cancel callbacks ([`highs`]), and
+//! reads the solution back into a [`Schedule`] with concrete rooms (`extract`). The
+//! public entry point is [`crate::solve::solve`].
 
 pub mod highs;
 mod model;
