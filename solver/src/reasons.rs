@@ -276,16 +276,7 @@ fn weeks_at_load_limit(
 fn surgery_reason(instance: &Instance, view: &RosterView, g: usize) -> String {
     let surgery = &instance.surgeries[g];
     let calendar = &instance.calendar;
-    let surgeons: Vec<SpecialistIx> = match surgery.surgeon {
-        Some(named) => vec![named],
-        None => (0..instance.specialists.len())
-            .map(SpecialistIx)
-            .filter(|s| {
-                let p = instance.specialist(*s);
-                p.has_discipline(&surgery.discipline) && p.surgery_grade >= surgery.grade
-            })
-            .collect(),
-    };
+    let surgeons = instance.qualified_surgeons(crate::instance::SurgeryIx(g));
     let who = match surgery.surgeon {
         Some(named) => instance.specialist(named).name.clone(),
         None => format!(

@@ -430,16 +430,7 @@ fn place_surgeries(state: &mut State<'_>) {
     for g in order {
         let surgery = &instance.surgeries[g];
         let priority = f64::from(surgery.priority);
-        let surgeons: Vec<SpecialistIx> = match surgery.surgeon {
-            Some(named) => vec![named],
-            None => (0..instance.specialists.len())
-                .map(SpecialistIx)
-                .filter(|s| {
-                    let p = instance.specialist(*s);
-                    p.has_discipline(&surgery.discipline) && p.surgery_grade >= surgery.grade
-                })
-                .collect(),
-        };
+        let surgeons = instance.qualified_surgeons(crate::instance::SurgeryIx(g));
         let mut best: Option<(f64, Operation, bool)> = None;
         for slot in instance.calendar.slots() {
             if slot.date < surgery.release

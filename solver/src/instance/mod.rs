@@ -484,6 +484,20 @@ impl Instance {
         self.calendar.is_open(date) && self.specialist(specialist).is_available(date, session)
     }
 
+    /// Who may do a surgery (rule 8): the named surgeon when their grade suffices, or,
+    /// when none is named, everyone with its discipline and a sufficient grade.
+    pub fn qualified_surgeons(&self, surgery: SurgeryIx) -> Vec<SpecialistIx> {
+        let surgery = &self.surgeries[surgery.0];
+        let qualified = |s: &SpecialistIx| self.specialist(*s).surgery_grade >= surgery.grade;
+        match surgery.surgeon {
+            Some(named) => Some(named).into_iter().filter(qualified).collect(),
+            None => (0..self.specialists.len())
+                .map(SpecialistIx)
+                .filter(|s| qualified(s) && self.specialist(*s).has_discipline(&surgery.discipline))
+                .collect(),
+        }
+    }
+
     /// Whether the specialist can be on site on the date: open and available for at
     /// least one session.
     pub fn can_be_on_site(&self, specialist: SpecialistIx, date: NaiveDate) -> bool {

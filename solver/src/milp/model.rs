@@ -314,19 +314,7 @@ impl Builder<'_> {
         let sessions = instance.calendar.sessions();
         for (g, surgery) in instance.surgeries.iter().enumerate() {
             let surgery_ix = SurgeryIx(g);
-            let surgeons: Vec<SpecialistIx> = match surgery.surgeon {
-                Some(named) if instance.specialist(named).surgery_grade >= surgery.grade => {
-                    vec![named]
-                }
-                Some(_) => Vec::new(),
-                None => (0..instance.specialists.len())
-                    .map(SpecialistIx)
-                    .filter(|s| {
-                        let p = instance.specialist(*s);
-                        p.has_discipline(&surgery.discipline) && p.surgery_grade >= surgery.grade
-                    })
-                    .collect(),
-            };
+            let surgeons = instance.qualified_surgeons(surgery_ix);
             for slot in self.slots() {
                 let length = sessions[slot.session].minutes();
                 if slot.date < surgery.release || length < surgery.minutes {
