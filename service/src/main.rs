@@ -45,26 +45,7 @@ enum Command {
     /// A greedy roster is built first (the MILP's start, and the answer if HiGHS finds
     /// nothing better in time); then the exact MILP runs until it proves the gap or
     /// hits the time limit. Progress goes to stderr when it is a terminal.
-    Solve {
-        /// The instance file (TOML or JSON).
-        instance: std::path::PathBuf,
-        /// Wall-clock seconds for the whole solve.
-        #[arg(long, default_value_t = 60.0, value_name = "S", value_parser = positive_seconds)]
-        time_limit: f64,
-        /// Relative gap at which to stop: 0.01 stops within 1% of optimal.
-        #[arg(long, default_value_t = 1e-4, value_name = "G", value_parser = fraction)]
-        gap: f64,
-        /// Threads HiGHS may use (0: its default).
-        #[arg(long, default_value_t = 0, value_name = "N")]
-        threads: u32,
-        /// Write the roster (JSON, PROBLEM.md §6) to this file.
-        #[arg(short, long, value_name = "FILE")]
-        output: Option<std::path::PathBuf>,
-        /// Output format: a readable summary, or the roster JSON (a short JSON summary when
-        /// `-o` is given).
-        #[arg(long, value_enum, default_value_t = Format::Text)]
-        format: Format,
-    },
+    Solve(commands::solve::SolveArgs),
     /// Validate an instance and summarise what it holds.
     Summary {
         /// The instance file (TOML or JSON).
@@ -116,21 +97,7 @@ fn main() -> ExitCode {
             format,
         } => commands::check::run(&instance, &roster, format),
         Command::Summary { instance, format } => commands::summary::run(&instance, format),
-        Command::Solve {
-            instance,
-            time_limit,
-            gap,
-            threads,
-            output,
-            format,
-        } => commands::solve::run(&commands::solve::SolveArgs {
-            instance,
-            time_limit,
-            gap,
-            threads,
-            output,
-            format,
-        }),
+        Command::Solve(args) => commands::solve::run(&args),
     };
     match result {
         Ok(outcome) => outcome.into(),
@@ -138,21 +105,5 @@ fn main() -> ExitCode {
             eprintln!("houniao: {error:#}");
             Outcome::Failed.into()
         }
-    }
-}
-
-fn positive_seconds(text: &str) -> Result<f64, String> {
-    match text.parse::<f64>() {
-        Ok(value) if value.is_finite() && value > 0.0 => Ok(value),
-        _ => Err(format!(
-            "expected a positive number of seconds, got {text:?}"
-        )),
-    }
-}
-
-fn fraction(text: &str) -> Result<f64, String> {
-    match text.parse::<f64>() {
-        Ok(value) if (0.0..1.0).contains(&value) => Ok(value),
-        _ => Err(format!("expected a fraction in [0, 1), got {text:?}")),
     }
 }

@@ -1,31 +1,10 @@
 //! The real `houniao` binary, run as a user would: exit codes, messages, formats.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+mod common;
 
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("workspace root")
-        .to_path_buf()
-}
+use std::process::Output;
 
-fn houniao(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_houniao"))
-        .args(args)
-        .current_dir(root())
-        .output()
-        .expect("runs houniao")
-}
-
-fn text(output: &Output) -> String {
-    format!(
-        "exit: {:?}\n--- stdout\n{}--- stderr\n{}",
-        output.status.code(),
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    )
-}
+use common::{houniao, root, text};
 
 fn stdout(output: &Output) -> String {
     String::from_utf8_lossy(&output.stdout).into_owned()

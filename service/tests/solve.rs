@@ -2,32 +2,12 @@
 //! shipped instance yields a roster that `houniao check` passes with the same objective,
 //! JSON on stdout is undecorated, `-o` writes the file, bad input exits 1 with a reason.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+mod common;
 
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("workspace root")
-        .to_path_buf()
-}
+use std::path::PathBuf;
+use std::process::Output;
 
-fn houniao(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_houniao"))
-        .args(args)
-        .current_dir(root())
-        .output()
-        .expect("runs houniao")
-}
-
-fn text(output: &Output) -> String {
-    format!(
-        "exit: {:?}\n--- stdout\n{}--- stderr\n{}",
-        output.status.code(),
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    )
-}
+use common::{houniao, root, text};
 
 fn json(output: &Output) -> serde_json::Value {
     serde_json::from_slice(&output.stdout)

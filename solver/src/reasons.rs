@@ -10,9 +10,17 @@ use crate::check::Shortfall;
 use crate::instance::{Instance, RoomKind, SiteIx, SpecialistIx};
 use crate::roster::{Activity, Roster, StudioRole, UnmetKind};
 
-/// A sentence explaining one unmet demand.
-pub fn explain(instance: &Instance, roster: &Roster, shortfall: &Shortfall) -> String {
+/// One sentence per unmet demand, in the order given; the roster is indexed once.
+pub fn explain_all(instance: &Instance, roster: &Roster, shortfalls: &[Shortfall]) -> Vec<String> {
     let view = RosterView::new(instance, roster);
+    shortfalls
+        .iter()
+        .map(|shortfall| explain(instance, &view, shortfall))
+        .collect()
+}
+
+/// A sentence explaining one unmet demand.
+fn explain(instance: &Instance, view: &RosterView, shortfall: &Shortfall) -> String {
     let first = shortfall
         .ids
         .first()
@@ -23,25 +31,25 @@ pub fn explain(instance: &Instance, roster: &Roster, shortfall: &Shortfall) -> S
     match shortfall.kind {
         UnmetKind::Request => instance
             .request_ix(first)
-            .map(|r| request_reason(instance, &view, r.0))
+            .map(|r| request_reason(instance, view, r.0))
             .unwrap_or_default(),
         UnmetKind::Surgery => instance
             .surgery_ix(first)
-            .map(|g| surgery_reason(instance, &view, g.0))
+            .map(|g| surgery_reason(instance, view, g.0))
             .unwrap_or_default(),
         UnmetKind::MdtMeeting => instance
             .board_ix(first)
-            .map(|b| meeting_reason(instance, &view, b.0, week, missing))
+            .map(|b| meeting_reason(instance, view, b.0, week, missing))
             .unwrap_or_default(),
         UnmetKind::StudioSession => instance
             .studio_ix(first)
-            .map(|s| studio_reason(instance, &view, s.0, week, missing))
+            .map(|s| studio_reason(instance, view, s.0, week, missing))
             .unwrap_or_default(),
         UnmetKind::ClinicSession => {
             let discipline = shortfall.ids.get(1).map(String::as_str).unwrap_or_default();
             instance
                 .site_ix(first)
-                .map(|site| clinic_reason(instance, &view, site, discipline, week, missing))
+                .map(|site| clinic_reason(instance, view, site, discipline, week, missing))
                 .unwrap_or_default()
         }
     }

@@ -263,10 +263,12 @@ impl Schedule {
             roster.bound = Some(bound);
             roster.gap = Some((roster.objective - bound) / roster.objective.abs().max(1.0));
         }
+        let reasons = reasons::explain_all(instance, &roster, &shortfalls);
         roster.unmet = shortfalls
             .into_iter()
-            .map(|shortfall| Unmet {
-                reason: reasons::explain(instance, &roster, &shortfall),
+            .zip(reasons)
+            .map(|(shortfall, reason)| Unmet {
+                reason,
                 kind: shortfall.kind,
                 ids: shortfall.ids,
                 week: shortfall.week,

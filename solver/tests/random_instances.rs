@@ -14,7 +14,7 @@ use houniao::Instance;
 use houniao::calendar::Slot;
 use houniao::check::check;
 use houniao::greedy;
-use houniao::objective::{TermValues, same_value};
+use houniao::objective::{Term, TermValues, same_value};
 use houniao::roster::{
     Activity, Assignment, Booking, Presence, Roster, RosterStatus, SurgeryPlacement,
 };
@@ -34,19 +34,6 @@ const SESSIONS: [(&str, &str, &str, u32); 3] = [
     ("ev", "18:00", "20:00", 120),
 ];
 const DISCIPLINES: [&str; 4] = ["onc", "gyn", "rad", "path"];
-const TERMS: [&str; 11] = [
-    "unserved_request",
-    "substitute",
-    "wait_day",
-    "unscheduled_surgery",
-    "surgery_late_day",
-    "missing_mdt_meeting",
-    "missing_studio_session",
-    "unmet_clinic_session",
-    "visiting_day_cost",
-    "idle_visiting_session",
-    "avoided_slot",
-];
 const WEIGHT_VALUES: [f64; 7] = [0.0, 0.5, 1.0, 5.0, 50.0, 200.0, 1000.0];
 
 /// Date `d` days after the horizon's start, Monday 2026-03-02 (one week: `d` is the
@@ -712,7 +699,7 @@ fn random_instance(seed: u64) -> String {
         }
     }
 
-    write_weights(rng, &mut t, &TERMS);
+    write_weights(rng, &mut t, &Term::ALL.map(Term::name));
     t.0
 }
 

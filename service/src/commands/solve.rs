@@ -19,14 +19,43 @@ use houniao::{Instance, Roster};
 use super::{is_input_problem, number, print_instance_error};
 use crate::{Format, Outcome};
 
-/// What the user asked of a solve.
+/// What the user asked of a solve (the arguments of `houniao solve`).
+#[derive(Debug, clap::Args)]
 pub struct SolveArgs {
+    /// The instance file (TOML or JSON).
     pub instance: PathBuf,
+    /// Wall-clock seconds for the whole solve.
+    #[arg(long, default_value_t = 60.0, value_name = "S", value_parser = positive_seconds)]
     pub time_limit: f64,
+    /// Relative gap at which to stop: 0.01 stops within 1% of optimal.
+    #[arg(long, default_value_t = 1e-4, value_name = "G", value_parser = fraction)]
     pub gap: f64,
+    /// Threads HiGHS may use (0: its default).
+    #[arg(long, default_value_t = 0, value_name = "N")]
     pub threads: u32,
+    /// Write the roster (JSON, PROBLEM.md §6) to this file.
+    #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
+    /// Output format: a readable summary, or the roster JSON (a short JSON summary when
+    /// `-o` is given).
+    #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
+}
+
+fn positive_seconds(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(value) if value.is_finite() && value > 0.0 => Ok(value),
+        _ => Err(format!(
+            "expected a positive number of seconds, got {text:?}"
+        )),
+    }
+}
+
+fn fraction(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(value) if (0.0..1.0).contains(&value) => Ok(value),
+        _ => Err(format!("expected a fraction in [0, 1), got {text:?}")),
+    }
 }
 
 pub fn run(args: &SolveArgs) -> anyhow::Result<Outcome> {
