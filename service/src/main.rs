@@ -46,6 +46,28 @@ enum Command {
     /// nothing better in time); then the exact MILP runs until it proves the gap or
     /// hits the time limit. Progress goes to stderr when it is a terminal.
     Solve(commands::solve::SolveArgs),
+    /// Find the sessions of a published roster that can take a patient, best first.
+    ///
+    /// Ranking: the named expert first (substitutes only with --substitute-ok, after
+    /// them), then the earliest date and session, then the order of --site, then the
+    /// most places left. When the expert cannot be had in the window the answer says
+    /// why and offers the nearest alternatives outside it.
+    Search(commands::search::SearchArgs),
+    /// Book a patient into a session of a published roster (the best, or --option).
+    ///
+    /// Fails cleanly (exit 1, with the alternatives) when the place was taken
+    /// meanwhile. The ledger file is locked while it is read, changed and atomically
+    /// written, so concurrent agents never lose a booking.
+    Book(commands::book::BookArgs),
+    /// Cancel a booking (a ledger id, or the request id of a roster booking).
+    Cancel(commands::book::CancelArgs),
+    /// List the active bookings, of one session or one patient.
+    Bookings(commands::book::BookingsArgs),
+    /// The waitlist: requests that could not be placed, exported for the next solve.
+    #[command(subcommand)]
+    Waitlist(commands::waitlist::WaitlistCommand),
+    /// Urgent MDT: the earliest slots in which a board can sit, and who would join.
+    Convene(commands::convene::ConveneArgs),
     /// Validate an instance and summarise what it holds.
     Summary {
         /// The instance file (TOML or JSON).
@@ -98,6 +120,12 @@ fn main() -> ExitCode {
         } => commands::check::run(&instance, &roster, format),
         Command::Summary { instance, format } => commands::summary::run(&instance, format),
         Command::Solve(args) => commands::solve::run(&args),
+        Command::Search(args) => commands::search::run(&args),
+        Command::Book(args) => commands::book::run(&args),
+        Command::Cancel(args) => commands::book::cancel(&args),
+        Command::Bookings(args) => commands::book::list(&args),
+        Command::Waitlist(command) => commands::waitlist::run(&command),
+        Command::Convene(args) => commands::convene::run(&args),
     };
     match result {
         Ok(outcome) => outcome.into(),

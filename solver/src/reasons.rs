@@ -1,18 +1,19 @@
 //! Why a demand went unmet, in words a scheduler can act on, computed from the
 //! instance and the roster (who is on site when, which sessions are full, who is busy).
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 
 use chrono::{Datelike, NaiveDate};
 
 use crate::calendar::{Slot, weekday_name};
 use crate::check::Shortfall;
 use crate::instance::{Instance, RoomKind, SiteIx, SpecialistIx};
-use crate::roster::{Activity, Roster, StudioRole, UnmetKind};
+use crate::roster::{Roster, UnmetKind};
+use crate::roster_index::RosterIndex;
 
 /// One sentence per unmet demand, in the order given; the roster is indexed once.
 pub fn explain_all(instance: &Instance, roster: &Roster, shortfalls: &[Shortfall]) -> Vec<String> {
-    let view = RosterView::new(instance, roster);
+    let view = RosterIndex::new(instance, roster);
     shortfalls
         .iter()
         .map(|shortfall| explain(instance, &view, shortfall))
@@ -20,7 +21,7 @@ pub fn explain_all(instance: &Instance, roster: &Roster, shortfalls: &[Shortfall
 }
 
 /// A sentence explaining one unmet demand.
-fn explain(instance: &Instance, view: &RosterView, shortfall: &Shortfall) -> String {
+fn explain(instance: &Instance, view: &RosterIndex, shortfall: &Shortfall) -> String {
     let first = shortfall
         .ids
         .first()
@@ -55,81 +56,6 @@ fn explain(instance: &Instance, view: &RosterView, shortfall: &Shortfall) -> Str
     }
 }
 
-/// Who does what when, indexed for the questions reasons ask.
-struct RosterView {
-    busy: BTreeSet<(SpecialistIx, Slot)>,
-    /// What each specialist does in each busy slot.
-    activities: BTreeMap<(SpecialistIx, Slot), &'static str>,
-    /// Clinic or studio-lead sessions: (who, slot) → (site, discipline).
-    sessions: BTreeMap<(SpecialistIx, Slot), (SiteIx, String)>,
-    bookings: BTreeMap<(SpecialistIx, Slot), u32>,
-    on_site: BTreeMap<SpecialistIx, BTreeSet<NaiveDate>>,
-    rooms_used: BTreeSet<(usize, Slot)>,
-}
-
-impl RosterView {
-    fn new(instance: &Instance, roster: &Roster) -> RosterView {
-        let mut view = RosterView {
-            busy: BTreeSet::new(),
-            activities: BTreeMap::new(),
-            sessions: BTreeMap::new(),
-            bookings: BTreeMap::new(),
-            on_site: BTreeMap::new(),
-            rooms_used: BTreeSet::new(),
-        };
-        let slot_of = |date: NaiveDate, session: &str| {
-            instance
-                .calendar
-                .session_index(session)
-                .map(|session| Slot { date, session })
-        };
-        for a in &roster.assignments {
-            let (Some(who), Some(slot)) = (
-                instance.specialist_ix(&a.specialist),
-                slot_of(a.date, &a.session),
-            ) else {
-                continue;
-            };
-            view.busy.insert((who, slot));
-            view.activities.insert((who, slot), a.activity.name());
-            if let Some(room) = a.room.as_deref().and_then(|r| instance.room_ix(r)) {
-                view.rooms_used.insert((room.0, slot));
-            }
-            let site = a.site.as_deref().and_then(|s| instance.site_ix(s));
-            let discipline = match (a.activity, a.role) {
-                (Activity::Clinic, _) => a.discipline.clone(),
-                (Activity::Studio, Some(StudioRole::Lead)) => a
-                    .studio
-                    .as_deref()
-                    .and_then(|s| instance.studio_ix(s))
-                    .map(|s| instance.studios[s.0].discipline.clone()),
-                _ => None,
-            };
-            if let (Some(site), Some(discipline)) = (site, discipline) {
-                view.sessions.insert((who, slot), (site, discipline));
-            }
-        }
-        for b in &roster.bookings {
-            if let (Some(who), Some(slot)) = (
-                instance.specialist_ix(&b.specialist),
-                slot_of(b.date, &b.session),
-            ) {
-                *view.bookings.entry((who, slot)).or_default() += 1;
-            }
-        }
-        for p in &roster.presence {
-            if let Some(who) = instance.specialist_ix(&p.specialist) {
-                view.on_site.entry(who).or_default().insert(p.date);
-            }
-        }
-        view
-    }
-
-    fn is_busy(&self, who: SpecialistIx, slot: Slot) -> bool {
-        self.busy.contains(&(who, slot))
-    }
-}
-
 fn day_label(date: NaiveDate) -> String {
     format!("{} {}", weekday_name(date.weekday()), date.format("%b %-d"))
 }
@@ -145,7 +71,7 @@ fn weekdays_of(dates: &BTreeSet<NaiveDate>) -> String {
     names.join(", ")
 }
 
-fn request_reason(instance: &Instance, view: &RosterView, r: usize) -> String {
+fn request_reason(instance: &Instance, view: &RosterIndex, r: usize) -> String {
     let request = &instance.requests[r];
     let window = format!(
         "{} … {}",
@@ -157,7 +83,8 @@ fn request_reason(instance: &Instance, view: &RosterView, r: usize) -> String {
         let mut held = 0;
         let mut booked = 0;
         let mut capacity = 0;
-        for ((holder, slot), (site, session_discipline)) in &view.sessions {
+        for ((holder, slot), session) in &view.sessions {
+            let (site, session_discipline) = (&session.site, &session.discipline);
             if who.is_some_and(|w| w != *holder)
                 || discipline.is_some_and(|d| d != session_discipline)
                 || !in_window(slot)
@@ -248,7 +175,7 @@ fn request_reason(instance: &Instance, view: &RosterView, r: usize) -> String {
 /// what fills it, e.g. "Tue Mar 3 am clinic, Tue Mar 3 pm mdt".
 fn weeks_at_load_limit(
     instance: &Instance,
-    view: &RosterView,
+    view: &RosterIndex,
     who: SpecialistIx,
     dates: &[NaiveDate],
 ) -> Vec<String> {
@@ -281,7 +208,7 @@ fn weeks_at_load_limit(
         .collect()
 }
 
-fn surgery_reason(instance: &Instance, view: &RosterView, g: usize) -> String {
+fn surgery_reason(instance: &Instance, view: &RosterIndex, g: usize) -> String {
     let surgery = &instance.surgeries[g];
     let calendar = &instance.calendar;
     let surgeons = instance.qualified_surgeons(crate::instance::SurgeryIx(g));
@@ -356,7 +283,7 @@ fn week_slots(instance: &Instance, week: u32) -> Vec<Slot> {
 
 fn meeting_reason(
     instance: &Instance,
-    view: &RosterView,
+    view: &RosterIndex,
     b: usize,
     week: u32,
     missing: u32,
@@ -404,7 +331,7 @@ fn meeting_reason(
 
 fn studio_reason(
     instance: &Instance,
-    view: &RosterView,
+    view: &RosterIndex,
     s: usize,
     week: u32,
     missing: u32,
@@ -458,7 +385,7 @@ fn studio_reason(
 
 fn clinic_reason(
     instance: &Instance,
-    view: &RosterView,
+    view: &RosterIndex,
     site: SiteIx,
     discipline: &str,
     week: u32,
@@ -504,7 +431,7 @@ fn clinic_reason(
                     room.kind == RoomKind::Clinic
                         && room.site == site
                         && !room.unavailable.contains(slot.date, slot.session)
-                        && !view.rooms_used.contains(&(i, **slot))
+                        && !view.rooms_used.contains(&(crate::instance::RoomIx(i), **slot))
                 })
             })
             .count();

@@ -1,9 +1,14 @@
 //! One module per subcommand, plus the shared way of reporting instance errors.
 
+pub mod book;
 pub mod check;
+pub mod convene;
+pub mod desk;
+pub mod search;
 pub mod solve;
 pub mod summary;
 pub mod validate;
+pub mod waitlist;
 
 use std::path::Path;
 

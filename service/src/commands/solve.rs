@@ -126,21 +126,10 @@ fn progress_line(progress: &Progress) -> String {
     )
 }
 
-/// Writes `text` to `path` so that a crash leaves either the old file or the new one.
+/// Writes the roster so that a crash leaves either the old file or the new one.
 fn write_atomically(path: &Path, text: &str) -> anyhow::Result<()> {
-    let directory = match path.parent() {
-        Some(parent) if !parent.as_os_str().is_empty() => parent,
-        _ => Path::new("."),
-    };
-    let mut file = tempfile::NamedTempFile::new_in(directory)
-        .with_context(|| format!("creating a temporary file in {}", directory.display()))?;
-    file.write_all(text.as_bytes())
-        .and_then(|()| file.write_all(b"\n"))
-        .and_then(|()| file.as_file().sync_all())
-        .with_context(|| format!("writing {}", path.display()))?;
-    file.persist(path)
-        .with_context(|| format!("writing {}", path.display()))?;
-    Ok(())
+    houniao::files::write_atomically(path, format!("{text}\n").as_bytes())
+        .with_context(|| format!("writing {}", path.display()))
 }
 
 fn status_text(report: &SolveReport) -> String {

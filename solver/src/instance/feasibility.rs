@@ -346,32 +346,11 @@ fn board_candidates(instance: &Instance, board: &MdtBoard) -> Vec<Vec<usize>> {
         .collect()
 }
 
-/// Which roles a maximum matching of roles to distinct people staffs (Kuhn's algorithm).
+/// Which roles a maximum matching of roles to distinct people staffs.
 fn max_distinct_staffing(candidates: &[Vec<usize>], people: usize) -> Vec<bool> {
-    fn augment(
-        role: usize,
-        candidates: &[Vec<usize>],
-        seen: &mut [bool],
-        holder: &mut [Option<usize>],
-    ) -> bool {
-        for &person in &candidates[role] {
-            if seen[person] {
-                continue;
-            }
-            seen[person] = true;
-            if holder[person].is_none_or(|other| augment(other, candidates, seen, holder)) {
-                holder[person] = Some(role);
-                return true;
-            }
-        }
-        false
-    }
-    let mut holder = vec![None; people];
-    (0..candidates.len())
-        .map(|role| {
-            let mut seen = vec![false; people];
-            augment(role, candidates, &mut seen, &mut holder)
-        })
+    crate::matching::match_distinct(candidates, people)
+        .iter()
+        .map(Option::is_some)
         .collect()
 }
 
