@@ -212,8 +212,8 @@ pub mod call_centre {
             }
         } else {
             let disciplines = instance.disciplines();
-            let mut request =
-                PatientRequest::for_discipline(*random.pick(&disciplines), earliest, latest);
+            let discipline = random.pick(&disciplines);
+            let mut request = PatientRequest::for_discipline(discipline, earliest, latest);
             if random.below(3) == 0 {
                 request.sites = sites(random, instance);
             }
@@ -338,8 +338,8 @@ pub mod call_centre {
             }),
             SearchKind::DisciplineSites => {
                 let disciplines = instance.disciplines();
-                let mut request =
-                    PatientRequest::for_discipline(*random.pick(&disciplines), earliest, latest);
+                let discipline = random.pick(&disciplines);
+                let mut request = PatientRequest::for_discipline(discipline, earliest, latest);
                 request.sites = sites(random, instance);
                 Some(request)
             }

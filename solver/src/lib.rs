@@ -22,12 +22,12 @@
 #![deny(unsafe_code)]
 #![deny(missing_docs)]
 
+pub mod booking;
 pub mod calendar;
 pub mod check;
 pub mod diagnostics;
-pub mod greedy;
-pub mod booking;
 pub mod files;
+pub mod greedy;
 pub mod instance;
 mod matching;
 pub mod milp;

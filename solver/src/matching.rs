@@ -45,7 +45,10 @@ mod tests {
     #[test]
     fn distinct_people_fill_roles_when_they_can() {
         // Person 0 can take both roles; person 1 only the first: both get filled.
-        assert_eq!(match_distinct(&[vec![0, 1], vec![0]], 2), [Some(1), Some(0)]);
+        assert_eq!(
+            match_distinct(&[vec![0, 1], vec![0]], 2),
+            [Some(1), Some(0)]
+        );
         // One person cannot hold two roles.
         let filled = match_distinct(&[vec![0], vec![0]], 1);
         assert_eq!(filled.iter().filter(|r| r.is_some()).count(), 1);

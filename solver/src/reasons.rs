@@ -431,7 +431,9 @@ fn clinic_reason(
                     room.kind == RoomKind::Clinic
                         && room.site == site
                         && !room.unavailable.contains(slot.date, slot.session)
-                        && !view.rooms_used.contains(&(crate::instance::RoomIx(i), **slot))
+                        && !view
+                            .rooms_used
+                            .contains(&(crate::instance::RoomIx(i), **slot))
                 })
             })
             .count();

@@ -31,7 +31,8 @@ fn session(text: &str) -> SessionRef {
 
 fn published(name: &str, roster: &str) -> (Arc<Instance>, Roster) {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
-    let instance = Instance::from_path(&root.join(format!("instances/{name}.toml"))).expect("instance");
+    let instance =
+        Instance::from_path(&root.join(format!("instances/{name}.toml"))).expect("instance");
     let roster = Roster::from_path(&root.join(roster)).expect("roster");
     (Arc::new(instance), roster)
 }
@@ -58,7 +59,8 @@ fn fill(book: &mut BookingBook, specialist: &str, slot: &str, count: u32, from: 
     for n in 0..count {
         let request = PatientRequest::for_specialist(specialist, from, date("2026-03-06"))
             .with_patient(&format!("P-fill-{slot}-{n}"));
-        book.book(&request, &session(slot), now()).expect("room left");
+        book.book(&request, &session(slot), now())
+            .expect("room left");
     }
 }
 
@@ -92,8 +94,20 @@ fn the_named_expert_is_found_earliest_first() {
 #[test]
 fn a_full_window_is_explained_and_the_nearest_sessions_are_offered() {
     let mut book = example_book();
-    fill(&mut book, "liu-jun", "liu-jun@2026-03-03:am", 14, date("2026-03-03"));
-    fill(&mut book, "liu-jun", "liu-jun@2026-03-03:pm", 15, date("2026-03-03"));
+    fill(
+        &mut book,
+        "liu-jun",
+        "liu-jun@2026-03-03:am",
+        14,
+        date("2026-03-03"),
+    );
+    fill(
+        &mut book,
+        "liu-jun",
+        "liu-jun@2026-03-03:pm",
+        15,
+        date("2026-03-03"),
+    );
     let request = PatientRequest::for_specialist("liu-jun", date("2026-03-03"), date("2026-03-03"));
     let result = book.search(&request, 10).expect("search");
     assert!(result.options.is_empty());
@@ -108,7 +122,10 @@ fn a_full_window_is_explained_and_the_nearest_sessions_are_offered() {
     let after = &result.alternatives[0];
     assert_eq!(after.kind, AlternativeKind::AfterWindow);
     assert_eq!(after.option.id, "liu-jun@2026-03-04:am");
-    assert_eq!(after.note, "Liu Jun on 2026-03-04 am, 1 day(s) after the window");
+    assert_eq!(
+        after.note,
+        "Liu Jun on 2026-03-04 am, 1 day(s) after the window"
+    );
 
     // A window on days the expert is not on site says when they are.
     let monday = PatientRequest::for_specialist("liu-jun", date("2026-03-02"), date("2026-03-02"));
@@ -133,7 +150,13 @@ fn substitutes_only_when_the_patient_accepts_one_and_after_the_named_expert() {
     let places = book
         .places_left_in(&session("zhou-min@2026-03-03:am"))
         .expect("a session");
-    fill(&mut book, "zhou-min", "zhou-min@2026-03-03:am", places, date("2026-03-03"));
+    fill(
+        &mut book,
+        "zhou-min",
+        "zhou-min@2026-03-03:am",
+        places,
+        date("2026-03-03"),
+    );
     let strict = PatientRequest::for_specialist("zhou-min", date("2026-03-03"), date("2026-03-03"));
     let result = book.search(&strict, 10).expect("search");
     assert!(result.options.is_empty(), "{result:?}");
@@ -194,11 +217,8 @@ fn substitutes_only_when_the_patient_accepts_one_and_after_the_named_expert() {
 #[test]
 fn allowed_sites_filter_and_their_order_is_the_preference() {
     let book = ningde_book();
-    let mut request = PatientRequest::for_discipline(
-        "medical-oncology",
-        date("2026-03-02"),
-        date("2026-03-02"),
-    );
+    let mut request =
+        PatientRequest::for_discipline("medical-oncology", date("2026-03-02"), date("2026-03-02"));
     let ids = |book: &BookingBook, request: &PatientRequest| -> Vec<String> {
         book.search(request, 10)
             .expect("search")
@@ -241,7 +261,13 @@ fn allowed_sites_filter_and_their_order_is_the_preference() {
 #[test]
 fn two_agents_race_for_the_last_place_and_exactly_one_wins() {
     let mut book = example_book();
-    fill(&mut book, "liu-jun", "liu-jun@2026-03-03:am", 13, date("2026-03-02"));
+    fill(
+        &mut book,
+        "liu-jun",
+        "liu-jun@2026-03-03:am",
+        13,
+        date("2026-03-02"),
+    );
     let last = session("liu-jun@2026-03-03:am");
     assert_eq!(book.places_left_in(&last).expect("session"), 1);
     let request = |patient: &str| {
@@ -253,7 +279,9 @@ fn two_agents_race_for_the_last_place_and_exactly_one_wins() {
         let seen = book.search(&request(agent), 1).expect("search");
         assert_eq!(seen.options[0].id, last.to_string());
     }
-    let won = book.book(&request("P-A"), &last, now()).expect("first wins");
+    let won = book
+        .book(&request("P-A"), &last, now())
+        .expect("first wins");
     assert_eq!(won.option.places_left, 0);
     let lost = book.book(&request("P-B"), &last, now()).unwrap_err();
     let BookingError::Taken {
@@ -278,7 +306,13 @@ fn cancelling_frees_the_place_for_a_rebooking_and_tells_the_waitlist() {
     let mut book = example_book();
     let xi = session("xi-xiaowei@2026-03-03:am");
     // Xi Xiaowei's only session: 19 places after the roster's r-003.
-    fill(&mut book, "xi-xiaowei", &xi.to_string(), 19, date("2026-03-02"));
+    fill(
+        &mut book,
+        "xi-xiaowei",
+        &xi.to_string(),
+        19,
+        date("2026-03-02"),
+    );
     let late = PatientRequest::for_specialist("xi-xiaowei", date("2026-03-02"), date("2026-03-06"))
         .with_patient("P-late");
     let Err(BookingError::NoOption { reason, .. }) = book.book_best(&late, now()) else {
@@ -320,9 +354,8 @@ fn cancelling_frees_the_place_for_a_rebooking_and_tells_the_waitlist() {
 #[test]
 fn bookings_that_cannot_be_made_are_refused_cleanly() {
     let mut book = example_book();
-    let patient =
-        PatientRequest::for_specialist("liu-jun", date("2026-03-02"), date("2026-03-06"))
-            .with_patient("P-1");
+    let patient = PatientRequest::for_specialist("liu-jun", date("2026-03-02"), date("2026-03-06"))
+        .with_patient("P-1");
     let mdt = book
         .book(&patient, &session("liu-jun@2026-03-04:pm"), now())
         .unwrap_err();
@@ -344,7 +377,10 @@ fn bookings_that_cannot_be_made_are_refused_cleanly() {
     let outside = book
         .book(&early, &session("liu-jun@2026-03-03:am"), now())
         .unwrap_err();
-    assert!(outside.to_string().contains("outside the window"), "{outside}");
+    assert!(
+        outside.to_string().contains("outside the window"),
+        "{outside}"
+    );
     book.book(&patient, &session("liu-jun@2026-03-03:am"), now())
         .expect("booked");
     let twice = book
@@ -355,7 +391,8 @@ fn bookings_that_cannot_be_made_are_refused_cleanly() {
         "{twice}"
     );
     // A nameless request cannot be booked, and the reason names the field.
-    let anonymous = PatientRequest::for_specialist("liu-jun", date("2026-03-02"), date("2026-03-06"));
+    let anonymous =
+        PatientRequest::for_specialist("liu-jun", date("2026-03-02"), date("2026-03-06"));
     let error = book
         .book(&anonymous, &session("liu-jun@2026-03-03:pm"), now())
         .unwrap_err();
@@ -368,11 +405,13 @@ fn bookings_that_cannot_be_made_are_refused_cleanly() {
 #[test]
 fn the_ledger_reopens_with_the_same_places_and_refuses_a_roster_it_does_not_fit() {
     let mut book = example_book();
-    let request = PatientRequest::for_discipline("breast-surgery", date("2026-03-02"), date("2026-03-06"))
-        .with_patient("P-7");
+    let request =
+        PatientRequest::for_discipline("breast-surgery", date("2026-03-02"), date("2026-03-06"))
+            .with_patient("P-7");
     let made = book.book_best(&request, now()).expect("booked");
     assert_eq!(made.option.id, "liu-jun-breast@2026-03-03:pm");
-    book.cancel("r-003", now()).expect("roster booking cancelled");
+    book.cancel("r-003", now())
+        .expect("roster booking cancelled");
     let ledger = book.ledger().clone();
     let text = serde_json::to_string(&ledger).expect("serialises");
     let reread: Ledger = serde_json::from_str(&text).expect("reads back");
@@ -383,7 +422,10 @@ fn the_ledger_reopens_with_the_same_places_and_refuses_a_roster_it_does_not_fit(
         ("liu-jun-breast@2026-03-03:pm", 10),
         ("xi-xiaowei@2026-03-03:am", 20),
     ] {
-        assert_eq!(reopened.places_left_in(&session(slot)).expect("session"), left);
+        assert_eq!(
+            reopened.places_left_in(&session(slot)).expect("session"),
+            left
+        );
     }
     assert_eq!(reopened.bookings(None, Some("P-7")).expect("list").len(), 1);
     assert_eq!(
@@ -396,9 +438,11 @@ fn the_ledger_reopens_with_the_same_places_and_refuses_a_roster_it_does_not_fit(
 
     // The same ledger against a roster without that session does not open.
     let mut moved = roster.clone();
-    moved
-        .assignments
-        .retain(|a| !(a.specialist == "liu-jun-breast" && a.session == "pm" && a.activity == houniao::roster::Activity::Clinic));
+    moved.assignments.retain(|a| {
+        !(a.specialist == "liu-jun-breast"
+            && a.session == "pm"
+            && a.activity == houniao::roster::Activity::Clinic)
+    });
     moved.bookings.retain(|b| b.request != "r-002");
     let error = BookingBook::open(instance.clone(), &moved, reread).unwrap_err();
     assert!(
@@ -423,13 +467,22 @@ fn the_ledger_reopens_with_the_same_places_and_refuses_a_roster_it_does_not_fit(
 fn convene_finds_the_meeting_the_example_roster_already_holds() {
     let book = example_book();
     let outcome = book
-        .convene("breast-mdt", date("2026-03-02"), None, ConveneOptions::default())
+        .convene(
+            "breast-mdt",
+            date("2026-03-02"),
+            None,
+            ConveneOptions::default(),
+        )
         .expect("convene");
     assert_eq!(outcome.gatherings.len(), 1);
     let meeting = &outcome.gatherings[0];
     assert_eq!(meeting.kind, GatheringKind::Scheduled);
     assert_eq!(
-        (meeting.date, meeting.session.as_str(), meeting.room.as_str()),
+        (
+            meeting.date,
+            meeting.session.as_str(),
+            meeting.room.as_str()
+        ),
         (date("2026-03-04"), "pm", "mdt-1")
     );
     let people: Vec<&str> = meeting
@@ -437,7 +490,10 @@ fn convene_finds_the_meeting_the_example_roster_already_holds() {
         .iter()
         .map(|p| p.specialist.as_str())
         .collect();
-    assert_eq!(people, ["liu-jun-breast", "liu-jun", "wang-rad", "zhao-path"]);
+    assert_eq!(
+        people,
+        ["liu-jun-breast", "liu-jun", "wang-rad", "zhao-path"]
+    );
     assert_eq!(
         outcome.passed_over[1],
         "Tue Mar 3 pm: nobody free for breast-surgery (Liu Jun (thyroid & breast) has clinic then); nobody free for medical-oncology (Liu Jun has clinic then)"
@@ -448,7 +504,12 @@ fn convene_finds_the_meeting_the_example_roster_already_holds() {
     roster.assignments.retain(|a| a.board.is_none());
     let book = BookingBook::open(instance, &roster, Ledger::new("example-week")).expect("valid");
     let outcome = book
-        .convene("breast-mdt", date("2026-03-04"), Some("pm"), ConveneOptions::default())
+        .convene(
+            "breast-mdt",
+            date("2026-03-04"),
+            Some("pm"),
+            ConveneOptions::default(),
+        )
         .expect("convene");
     assert_eq!(outcome.gatherings[0].kind, GatheringKind::AdHoc);
     assert_eq!(outcome.gatherings[0].participants.len(), 4);
@@ -460,26 +521,44 @@ fn convene_moves_later_when_people_are_busy_and_every_ad_hoc_meeting_keeps_the_r
     let book = ningde_book();
     // From Wednesday the breast board's people are busy until Friday afternoon.
     let outcome = book
-        .convene("breast-mdt", date("2026-03-04"), None, ConveneOptions::default())
+        .convene(
+            "breast-mdt",
+            date("2026-03-04"),
+            None,
+            ConveneOptions::default(),
+        )
         .expect("convene");
     let first = &outcome.gatherings[0];
-    assert_eq!((first.date, first.kind), (date("2026-03-06"), GatheringKind::AdHoc));
+    assert_eq!(
+        (first.date, first.kind),
+        (date("2026-03-06"), GatheringKind::AdHoc)
+    );
     assert!(outcome.passed_over[0].starts_with("Wed Mar 4 pm: nobody free for breast-surgery"));
     assert!(
-        book.convene("no-such-mdt", date("2026-03-02"), None, ConveneOptions::default())
-            .is_err()
+        book.convene(
+            "no-such-mdt",
+            date("2026-03-02"),
+            None,
+            ConveneOptions::default()
+        )
+        .is_err()
     );
 
     let (instance, roster) = ningde();
     for board in &instance.mdt_boards {
         let outcome = book
-            .convene(&board.id, date("2026-03-02"), None, ConveneOptions { count: 10 })
+            .convene(
+                &board.id,
+                date("2026-03-02"),
+                None,
+                ConveneOptions { count: 10 },
+            )
             .expect("convene");
         for gathering in &outcome.gatherings {
             let mut with_meeting = roster.clone();
-            with_meeting.assignments.extend(
-                gathering.assignments(&board.id, &instance.site(board.site).id),
-            );
+            with_meeting
+                .assignments
+                .extend(gathering.assignments(&board.id, &instance.site(board.site).id));
             let report = check(&instance, &with_meeting);
             assert!(
                 report.is_valid(),

@@ -715,7 +715,7 @@ fn options(seed: u64) -> SolveOptions {
         time_limit: 5.0,
         gap: 1e-9,
         threads: 1,
-        mip_start: seed % 2 == 0,
+        mip_start: seed.is_multiple_of(2),
     }
 }
 

@@ -131,9 +131,15 @@ fn print_json_error(error: &BookingError) -> anyhow::Result<()> {
     };
     let mut value = serde_json::json!({ "error": kind, "detail": error.to_string() });
     match error {
-        BookingError::Taken { alternatives, .. } => value["alternatives"] = serde_json::to_value(alternatives)?,
-        BookingError::NoOption { result, .. } => value["alternatives"] = serde_json::to_value(result)?,
-        BookingError::InvalidRequest { problems } => value["problems"] = serde_json::to_value(problems)?,
+        BookingError::Taken { alternatives, .. } => {
+            value["alternatives"] = serde_json::to_value(alternatives)?
+        }
+        BookingError::NoOption { result, .. } => {
+            value["alternatives"] = serde_json::to_value(result)?
+        }
+        BookingError::InvalidRequest { problems } => {
+            value["problems"] = serde_json::to_value(problems)?
+        }
         _ => {}
     }
     println!("{}", serde_json::to_string_pretty(&value)?);
@@ -230,7 +236,14 @@ pub fn list(args: &BookingsArgs) -> anyhow::Result<Outcome> {
             }
             let mut table = Table::new();
             table.load_preset(UTF8_FULL_CONDENSED);
-            table.set_header(["booking", "from", "patient", "session", "site", "substitute"]);
+            table.set_header([
+                "booking",
+                "from",
+                "patient",
+                "session",
+                "site",
+                "substitute",
+            ]);
             for b in &bookings {
                 table.add_row([
                     b.id.clone(),

@@ -63,7 +63,10 @@ pub fn run(args: &ConveneArgs) -> anyhow::Result<Outcome> {
         board.map_or("", |b| b.name.as_str()),
         outcome.site,
         date.format("%a %Y-%m-%d"),
-        session.as_deref().map(|s| format!(" {s}")).unwrap_or_default(),
+        session
+            .as_deref()
+            .map(|s| format!(" {s}"))
+            .unwrap_or_default(),
         outcome.gatherings.len()
     );
     for (rank, gathering) in outcome.gatherings.iter().enumerate() {

@@ -175,12 +175,12 @@ impl BookingBook {
             if !record.is_active() {
                 continue;
             }
-            let key = self
-                .session_key(&record.session)
-                .map_err(|error| BookingError::LedgerDoesNotFit {
+            let key = self.session_key(&record.session).map_err(|error| {
+                BookingError::LedgerDoesNotFit {
                     id: record.id.clone(),
                     problem: error.to_string(),
-                })?;
+                }
+            })?;
             if self.places_left(key) == 0 {
                 return Err(BookingError::LedgerDoesNotFit {
                     id: record.id.clone(),
@@ -243,7 +243,12 @@ impl BookingBook {
                 .index
                 .activities
                 .get(&key)
-                .map(|what| format!("holds a{} {what} then", if *what == "mdt" { "n" } else { "" }))
+                .map(|what| {
+                    format!(
+                        "holds a{} {what} then",
+                        if *what == "mdt" { "n" } else { "" }
+                    )
+                })
                 .unwrap_or_else(|| "holds no session then".into());
             return Err(not_a_session(format!(
                 "{} {doing} on the published roster",
@@ -303,9 +308,7 @@ impl BookingBook {
         }
         match request.specialist {
             Some(named) if named == who => Some(false),
-            Some(_) if request.substitute_ok && held.discipline == request.discipline => {
-                Some(true)
-            }
+            Some(_) if request.substitute_ok && held.discipline == request.discipline => Some(true),
             None if held.discipline == request.discipline => Some(false),
             _ => None,
         }
@@ -358,9 +361,11 @@ impl BookingBook {
                 why: self.why_not(&resolved, key),
             });
         };
-        if let Some(existing) = self.ledger.bookings.iter().find(|b| {
-            b.is_active() && b.request.patient == request.patient && b.session == *option
-        }) {
+        if let Some(existing) =
+            self.ledger.bookings.iter().find(|b| {
+                b.is_active() && b.request.patient == request.patient && b.session == *option
+            })
+        {
             return Err(BookingError::AlreadyBooked {
                 booking: existing.id.clone(),
                 option: option.to_string(),

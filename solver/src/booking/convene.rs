@@ -14,9 +14,9 @@
 use chrono::NaiveDate;
 use serde::Serialize;
 
+use super::BookingError;
 use super::book::BookingBook;
 use super::explain::day;
-use super::BookingError;
 use crate::calendar::{Slot, minutes_between};
 use crate::diagnostics::did_you_mean;
 use crate::instance::{BoardIx, MdtBoard, RoomIx, RoomKind, SiteIx, SpecialistIx};
@@ -137,22 +137,23 @@ impl BookingBook {
                 id: board.to_string(),
                 hint: did_you_mean(board, instance.mdt_boards.iter().map(|b| b.id.as_str())),
             })?;
-        let first_session = match from_session {
-            None => 0,
-            Some(id) => instance.calendar.session_index(id).ok_or_else(|| {
-                BookingError::InvalidRequest {
-                    problems: vec![crate::diagnostics::Diagnostic {
-                        severity: crate::diagnostics::Severity::Error,
-                        path: "from".into(),
-                        message: format!("unknown session \"{id}\""),
-                        hint: did_you_mean(
-                            id,
-                            instance.calendar.sessions().iter().map(|s| s.id.as_str()),
-                        ),
-                    }],
-                }
-            })?,
-        };
+        let first_session =
+            match from_session {
+                None => 0,
+                Some(id) => instance.calendar.session_index(id).ok_or_else(|| {
+                    BookingError::InvalidRequest {
+                        problems: vec![crate::diagnostics::Diagnostic {
+                            severity: crate::diagnostics::Severity::Error,
+                            path: "from".into(),
+                            message: format!("unknown session \"{id}\""),
+                            hint: did_you_mean(
+                                id,
+                                instance.calendar.sessions().iter().map(|s| s.id.as_str()),
+                            ),
+                        }],
+                    }
+                })?,
+            };
         let start = Slot {
             date: from,
             session: first_session,
@@ -207,7 +208,10 @@ impl BookingBook {
                     .required
                     .iter()
                     .filter_map(|discipline| {
-                        meeting.seats.iter().find(|seat| seat.discipline == *discipline)
+                        meeting
+                            .seats
+                            .iter()
+                            .find(|seat| seat.discipline == *discipline)
                     })
                     .map(|seat| person(seat.who, &seat.discipline, seat.remote))
                     .collect(),

@@ -82,7 +82,11 @@ impl BookingBook {
         let presence = self.index.on_site.get(&named);
         let when = match presence {
             Some(dates) if person.visiting => {
-                format!("{} is on site {}", person.name, weekdays(dates.iter().copied()))
+                format!(
+                    "{} is on site {}",
+                    person.name,
+                    weekdays(dates.iter().copied())
+                )
             }
             _ => format!(
                 "{} holds sessions {}",
@@ -95,7 +99,10 @@ impl BookingBook {
             .filter(|(_, slot)| slot.date >= request.earliest && slot.date <= request.latest)
             .collect();
         if in_window.is_empty() {
-            return format!("{when}; none of their sessions falls in {}", window(request));
+            return format!(
+                "{when}; none of their sessions falls in {}",
+                window(request)
+            );
         }
         let mut full: BTreeMap<NaiveDate, Vec<&str>> = BTreeMap::new();
         let mut elsewhere: BTreeMap<NaiveDate, Vec<&str>> = BTreeMap::new();

@@ -188,7 +188,12 @@ impl BookingBook {
     }
 
     /// A session as an option for a request.
-    pub(super) fn option(&self, key: SessionKey, request: &Request, substitute: bool) -> SlotOption {
+    pub(super) fn option(
+        &self,
+        key: SessionKey,
+        request: &Request,
+        substitute: bool,
+    ) -> SlotOption {
         let instance = &self.instance;
         let held = self.held(key);
         let session = self.session_ref(key);

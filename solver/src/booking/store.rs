@@ -33,7 +33,8 @@ impl LedgerFile {
     /// Opens the ledger at `path` for reading: waits while someone is changing it.
     pub fn lock_shared(path: &Path) -> Result<LedgerFile, BookingError> {
         let lock = Self::lock_file(path)?;
-        lock.lock_shared().map_err(|source| Self::io(path, source))?;
+        lock.lock_shared()
+            .map_err(|source| Self::io(path, source))?;
         Ok(LedgerFile {
             path: path.to_path_buf(),
             _lock: lock,
@@ -81,9 +82,8 @@ impl LedgerFile {
 
     /// Writes the ledger atomically (temporary file, fsync, rename, fsync of the directory).
     pub fn save(&self, ledger: &Ledger) -> Result<(), BookingError> {
-        let mut text = serde_json::to_string_pretty(ledger).map_err(|error| {
-            Self::io(&self.path, std::io::Error::other(error))
-        })?;
+        let mut text = serde_json::to_string_pretty(ledger)
+            .map_err(|error| Self::io(&self.path, std::io::Error::other(error)))?;
         text.push('\n');
         write_atomically(&self.path, text.as_bytes()).map_err(|source| Self::io(&self.path, source))
     }
@@ -110,8 +110,14 @@ mod tests {
         let directory = tempfile::tempdir().unwrap();
         let path = directory.path().join("book.json");
         std::fs::write(&path, "{\"format\": 1, \"instance\": ").unwrap();
-        let error = LedgerFile::lock_shared(&path).unwrap().load("x").unwrap_err();
-        assert!(matches!(error, BookingError::CorruptLedger { .. }), "{error}");
+        let error = LedgerFile::lock_shared(&path)
+            .unwrap()
+            .load("x")
+            .unwrap_err();
+        assert!(
+            matches!(error, BookingError::CorruptLedger { .. }),
+            "{error}"
+        );
         assert!(error.to_string().contains("book.json"), "{error}");
     }
 }

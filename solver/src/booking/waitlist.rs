@@ -107,8 +107,7 @@ fn unreadable(message: String) -> BookingError {
 /// Merging through a parsed table, for bases whose `requests` is an inline array.
 fn merge_toml_table(base: &str, waiting: &[&WaitlistEntry]) -> Result<String, BookingError> {
     let mut table: toml::Table = toml::from_str(base).map_err(|e| unreadable(e.to_string()))?;
-    let added = toml::Value::try_from(entries(waiting))
-        .map_err(|e| unreadable(e.to_string()))?;
+    let added = toml::Value::try_from(entries(waiting)).map_err(|e| unreadable(e.to_string()))?;
     let new = added
         .get("requests")
         .and_then(toml::Value::as_array)

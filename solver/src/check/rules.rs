@@ -1080,20 +1080,21 @@ fn residencies(ctx: &mut Ctx<'_, '_>) {
                 }
             }
         }
-        if residency.days.is_none() && residency.same_days_every_week {
-            if let Some((first_week, first)) = weekday_sets.first() {
-                for (week, set) in &weekday_sets[1..] {
-                    if set != first {
-                        let message = format!(
-                            "{what}: week {week} uses other weekdays than week {first_week}, but same_days_every_week is set"
-                        );
-                        ctx.findings.add(
-                            Rule::Presence,
-                            calendar.week_dates(*week).next(),
-                            None,
-                            message,
-                        );
-                    }
+        if residency.days.is_none()
+            && residency.same_days_every_week
+            && let Some((first_week, first)) = weekday_sets.first()
+        {
+            for (week, set) in &weekday_sets[1..] {
+                if set != first {
+                    let message = format!(
+                        "{what}: week {week} uses other weekdays than week {first_week}, but same_days_every_week is set"
+                    );
+                    ctx.findings.add(
+                        Rule::Presence,
+                        calendar.week_dates(*week).next(),
+                        None,
+                        message,
+                    );
                 }
             }
         }
