@@ -109,7 +109,26 @@ impl From<Outcome> for ExitCode {
     }
 }
 
+/// Makes a closed stdout (`houniao … | head`) end the program quietly, as `cat` does,
+/// instead of with a panic message: `println!` panics when the reader has gone.
+fn quiet_when_the_reader_goes_away() {
+    let default = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let payload = info.payload();
+        let message = payload
+            .downcast_ref::<String>()
+            .map(String::as_str)
+            .or_else(|| payload.downcast_ref::<&str>().copied())
+            .unwrap_or_default();
+        if message.starts_with("failed printing to stdout") && message.contains("Broken pipe") {
+            std::process::exit(0);
+        }
+        default(info);
+    }));
+}
+
 fn main() -> ExitCode {
+    quiet_when_the_reader_goes_away();
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Validate { files, format } => commands::validate::run(&files, format),

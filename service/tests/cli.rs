@@ -205,3 +205,19 @@ fn summary_shows_what_an_instance_holds() {
     assert_eq!(summary["visiting_specialists"], 3);
     assert_eq!(summary["mdt_meetings"], 1);
 }
+
+#[test]
+fn a_reader_that_goes_away_ends_the_output_quietly() {
+    // `houniao solve … | head -1`: the pipe closes before houniao has written.
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_houniao"))
+        .args(["solve", EXAMPLE, "--time-limit", "5"])
+        .current_dir(root())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawns");
+    drop(child.stdout.take());
+    let output = child.wait_with_output().expect("finishes");
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output));
+    assert!(output.stderr.is_empty(), "{}", text(&output));
+}

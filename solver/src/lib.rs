@@ -5,7 +5,9 @@
 //! a named expert. This crate holds the domain: an [`Instance`] (what must be
 //! scheduled, PROBLEM.md §1–2), a [`Roster`] (a schedule, §6), and the reference
 //! [`check`](check::check) that verifies every hard rule of §3 and recomputes the
-//! objective of §4 from the roster alone.
+//! objective of §4 from the roster alone. [`solve`](solve::solve) finds a roster
+//! (greedy heuristic, then the exact MILP on HiGHS); [`booking`] books patients into a
+//! published roster at the call centre and convenes urgent MDT meetings.
 //!
 //! ```
 //! use houniao::{Instance, Roster, check::check};

@@ -333,8 +333,13 @@ fn cancelling_frees_the_place_for_a_rebooking_and_tells_the_waitlist() {
     assert_eq!(freed.waitlist_matches[0].entry, "w-0001");
     let rebooked = book.book(&late, &xi, now()).expect("the freed place");
     assert_eq!(rebooked.booking.id, "b-0020");
-    book.leave_waitlist("w-0001", now()).expect("off the list");
+    // Booked, the patient leaves the waitlist by themselves.
+    assert_eq!(rebooked.left_waitlist, ["w-0001"]);
     assert_eq!(book.waitlist().count(), 0);
+    assert!(matches!(
+        book.leave_waitlist("w-0001", now()),
+        Err(BookingError::UnknownWaitlistEntry { .. })
+    ));
 
     assert!(matches!(
         book.cancel("b-0007", now()),

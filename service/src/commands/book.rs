@@ -113,6 +113,12 @@ pub fn run(args: &BookArgs) -> anyhow::Result<Outcome> {
                 option.places_left,
                 option.capacity
             );
+            if !confirmation.left_waitlist.is_empty() {
+                println!(
+                    "  taken off the waitlist: {}",
+                    confirmation.left_waitlist.join(", ")
+                );
+            }
         }
     }
     Ok(Outcome::Valid)

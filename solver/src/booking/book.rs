@@ -42,6 +42,8 @@ pub struct Confirmation {
     pub booking: BookingRecord,
     /// The session booked, with the places left after this booking.
     pub option: SlotOption,
+    /// The patient's waitlist entries this booking serves, taken off the waitlist.
+    pub left_waitlist: Vec<String>,
 }
 
 /// A waitlisted request that a freed place could serve.
@@ -390,9 +392,14 @@ impl BookingBook {
         };
         *self.taken.entry(key).or_default() += 1;
         self.ledger.bookings.push(record.clone());
+        let left_waitlist = self.served_waitlist_entries(&request.patient, key);
+        for entry in &left_waitlist {
+            self.ledger.leave_waitlist(entry, now)?;
+        }
         Ok(Confirmation {
             option: self.option(key, &resolved, substitute),
             booking: record,
+            left_waitlist,
         })
     }
 
@@ -474,6 +481,20 @@ impl BookingBook {
             places_left: self.places_left(key),
             waitlist_matches: self.waitlist_matches(key),
         })
+    }
+
+    /// The patient's active waitlist entries that the session serves.
+    fn served_waitlist_entries(&self, patient: &str, key: SessionKey) -> Vec<String> {
+        self.waitlist_matches(key)
+            .into_iter()
+            .filter(|matched| {
+                self.ledger
+                    .waitlist
+                    .iter()
+                    .any(|w| w.id == matched.entry && w.request.patient == patient)
+            })
+            .map(|matched| matched.entry)
+            .collect()
     }
 
     fn waitlist_matches(&self, key: SessionKey) -> Vec<WaitlistMatch> {

@@ -132,9 +132,8 @@ impl BookingBook {
         })
     }
 
-    /// Sessions worth looking at: the named expert's, and the discipline's when anyone
-    /// else may serve. (A session may come twice; `serves` and sorting make it harmless,
-    /// and `dedup` below removes it.)
+    /// Sessions worth looking at, each once: the named expert's, and the discipline's
+    /// other sessions when someone else may serve.
     fn candidates<'a>(&'a self, request: &'a Request) -> impl Iterator<Item = SessionKey> + 'a {
         let named = request
             .specialist
@@ -282,8 +281,7 @@ impl BookingBook {
                 .filter(|key| self.serves(&open, *key) == Some(true))
                 .collect();
             colleagues.sort_by_key(|key| self.rank(&open, *key, true));
-            colleagues.dedup();
-            for key in colleagues.into_iter().take(Self::COLLEAGUES_OFFERED) {
+            for key in colleagues.into_iter().take(SearchResult::COLLEAGUES) {
                 let option = self.option(key, &open, true);
                 alternatives.push(Alternative {
                     kind: AlternativeKind::Substitute,
@@ -301,6 +299,4 @@ impl BookingBook {
         }
         alternatives
     }
-
-    const COLLEAGUES_OFFERED: usize = SearchResult::COLLEAGUES;
 }
