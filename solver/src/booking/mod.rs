@@ -30,7 +30,7 @@ mod waitlist;
 pub use book::{BookingBook, BookingView, Cancellation, Confirmation, WaitlistMatch};
 pub use convene::{ConveneOptions, ConveneOutcome, Gathering, GatheringKind, Participant};
 pub use error::BookingError;
-pub use ledger::{BookingRecord, Ledger, Release, SessionRef, WaitlistEntry};
+pub use ledger::{BookingRecord, LEDGER_FORMAT, Ledger, Release, SessionRef, WaitlistEntry};
 pub use request::PatientRequest;
 pub use search::{Alternative, AlternativeKind, SearchResult, SlotOption};
 pub use store::LedgerFile;
