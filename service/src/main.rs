@@ -3,6 +3,7 @@
 //! (0 = fine, 1 = the input is invalid, 2 = usage or I/O error).
 
 mod commands;
+mod server;
 
 use std::process::ExitCode;
 
@@ -68,6 +69,11 @@ enum Command {
     Waitlist(commands::waitlist::WaitlistCommand),
     /// Urgent MDT: the earliest slots in which a board can sit, and who would join.
     Convene(commands::convene::ConveneArgs),
+    /// Run the HTTP service: instances, solves, published rosters, booking, convening.
+    ///
+    /// Defaults: listen on 127.0.0.1:8080, store in ./houniao.db. Without any token
+    /// configured, an admin token is created on the first start and printed once.
+    Serve(server::ServeArgs),
     /// Validate an instance and summarise what it holds.
     Summary {
         /// The instance file (TOML or JSON).
@@ -145,6 +151,7 @@ fn main() -> ExitCode {
         Command::Bookings(args) => commands::book::list(&args),
         Command::Waitlist(command) => commands::waitlist::run(&command),
         Command::Convene(args) => commands::convene::run(&args),
+        Command::Serve(args) => server::run(&args).map(|()| Outcome::Valid),
     };
     match result {
         Ok(outcome) => outcome.into(),

@@ -1,0 +1,601 @@
+//! The service's database: SQLite (bundled, nothing to install) in WAL mode with full
+//! sync, so that an acknowledged write survives `kill -9` and power loss. The schema is
+//! created and migrated here (`PRAGMA user_version`).
+//!
+//! What lives here: uploaded instances (their text, as uploaded), solve jobs, rosters,
+//! publications (versioned: a new one never replaces an old one), the booking ledger of
+//! each instance (bookings, cancelled roster bookings, waitlist; one row per entry, the
+//! entry as JSON), API tokens (hashes only) and the audit log.
+
+use std::path::Path;
+use std::sync::Mutex;
+
+use chrono::Utc;
+use houniao::booking::{BookingRecord, LEDGER_FORMAT, Ledger, Release, WaitlistEntry};
+use rusqlite::{Connection, OptionalExtension, params};
+use serde::Serialize;
+
+/// The migrations, in order; `user_version` counts those applied.
+const MIGRATIONS: &[&str] = &[r#"
+CREATE TABLE instances (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    format TEXT NOT NULL,
+    source TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    created_by TEXT NOT NULL
+);
+CREATE TABLE solves (
+    id TEXT PRIMARY KEY,
+    instance_id TEXT NOT NULL REFERENCES instances(id),
+    status TEXT NOT NULL,
+    options TEXT NOT NULL,
+    summary TEXT,
+    roster_id TEXT,
+    error TEXT,
+    created_at TEXT NOT NULL,
+    created_by TEXT NOT NULL,
+    finished_at TEXT
+);
+CREATE TABLE rosters (
+    id TEXT PRIMARY KEY,
+    instance_id TEXT NOT NULL REFERENCES instances(id),
+    solve_id TEXT,
+    roster TEXT NOT NULL,
+    created_at TEXT NOT NULL
+);
+CREATE TABLE publications (
+    version INTEGER PRIMARY KEY AUTOINCREMENT,
+    instance_id TEXT NOT NULL REFERENCES instances(id),
+    roster_id TEXT NOT NULL REFERENCES rosters(id),
+    published_at TEXT NOT NULL,
+    published_by TEXT NOT NULL
+);
+CREATE TABLE bookings (
+    instance_id TEXT NOT NULL REFERENCES instances(id),
+    id TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    record TEXT NOT NULL,
+    PRIMARY KEY (instance_id, id)
+);
+CREATE TABLE releases (
+    instance_id TEXT NOT NULL REFERENCES instances(id),
+    request TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    record TEXT NOT NULL,
+    PRIMARY KEY (instance_id, request)
+);
+CREATE TABLE waitlist (
+    instance_id TEXT NOT NULL REFERENCES instances(id),
+    id TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    record TEXT NOT NULL,
+    PRIMARY KEY (instance_id, id)
+);
+CREATE TABLE tokens (
+    name TEXT PRIMARY KEY,
+    role TEXT NOT NULL,
+    sha256 TEXT NOT NULL UNIQUE,
+    created_at TEXT NOT NULL
+);
+CREATE TABLE audit (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    at TEXT NOT NULL,
+    actor TEXT NOT NULL,
+    action TEXT NOT NULL,
+    target TEXT NOT NULL,
+    detail TEXT NOT NULL
+);
+"#];
+
+/// A stored instance.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct InstanceRow {
+    /// The service's id.
+    pub id: String,
+    /// The instance's `name`.
+    pub name: String,
+    /// `toml` or `json`.
+    pub format: String,
+    /// When it was uploaded.
+    pub created_at: String,
+    /// Who uploaded it.
+    pub created_by: String,
+    /// The current publication, if any.
+    pub published_version: Option<i64>,
+}
+
+/// A stored solve job.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct SolveRow {
+    /// The job id.
+    pub id: String,
+    /// The instance solved.
+    pub instance_id: String,
+    /// `queued`, `running`, `done`, `failed`, `cancelled` or `interrupted`.
+    pub status: String,
+    /// The roster made, once done.
+    pub roster_id: Option<String>,
+    /// Why it failed.
+    pub error: Option<String>,
+    /// Status, objective, bound, gap, seconds of the finished solve.
+    #[schema(value_type = Object)]
+    pub summary: Option<serde_json::Value>,
+    /// When it was started.
+    pub created_at: String,
+    /// When it finished.
+    pub finished_at: Option<String>,
+}
+
+/// A publication of a roster.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Publication {
+    /// Increasing over the whole service.
+    pub version: i64,
+    /// The instance.
+    pub instance_id: String,
+    /// The roster published.
+    pub roster_id: String,
+    /// When.
+    pub published_at: String,
+    /// By whom.
+    pub published_by: String,
+}
+
+/// The database.
+pub struct Store {
+    connection: Mutex<Connection>,
+}
+
+type Result<T> = std::result::Result<T, rusqlite::Error>;
+
+fn now() -> String {
+    Utc::now().to_rfc3339()
+}
+
+impl Store {
+    /// Opens (creating and migrating) the database at `path`.
+    pub fn open(path: &Path) -> anyhow::Result<Store> {
+        let mut connection = Connection::open(path)?;
+        connection.pragma_update(None, "journal_mode", "WAL")?;
+        connection.pragma_update(None, "synchronous", "FULL")?;
+        connection.pragma_update(None, "foreign_keys", "ON")?;
+        connection.busy_timeout(std::time::Duration::from_secs(5))?;
+        let applied: usize =
+            connection.pragma_query_value(None, "user_version", |row| row.get(0))?;
+        if applied > MIGRATIONS.len() {
+            anyhow::bail!(
+                "{}: the database is from a newer houniao (schema {applied}, this one knows {})",
+                path.display(),
+                MIGRATIONS.len()
+            );
+        }
+        for (version, migration) in MIGRATIONS.iter().enumerate().skip(applied) {
+            let transaction = connection.transaction()?;
+            transaction.execute_batch(migration)?;
+            transaction.pragma_update(None, "user_version", version + 1)?;
+            transaction.commit()?;
+        }
+        // Jobs that were running when the service stopped will never finish.
+        connection.execute(
+            "UPDATE solves SET status = 'interrupted', finished_at = ?1 WHERE status IN ('queued', 'running')",
+            params![now()],
+        )?;
+        Ok(Store {
+            connection: Mutex::new(connection),
+        })
+    }
+
+    fn with<T>(&self, work: impl FnOnce(&mut Connection) -> Result<T>) -> Result<T> {
+        let mut connection = self
+            .connection
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        work(&mut connection)
+    }
+
+    fn audit(
+        connection: &Connection,
+        actor: &str,
+        action: &str,
+        target: &str,
+        detail: &str,
+    ) -> Result<()> {
+        connection.execute(
+            "INSERT INTO audit (at, actor, action, target, detail) VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![now(), actor, action, target, detail],
+        )?;
+        Ok(())
+    }
+
+    /// Records an action in the audit log on its own.
+    pub fn log(&self, actor: &str, action: &str, target: &str, detail: &str) -> Result<()> {
+        self.with(|c| Self::audit(c, actor, action, target, detail))
+    }
+
+    /// The audit log, newest last.
+    pub fn audit_log(&self, limit: usize) -> Result<Vec<serde_json::Value>> {
+        self.with(|c| {
+            let mut statement = c.prepare(
+                "SELECT seq, at, actor, action, target, detail FROM audit ORDER BY seq DESC LIMIT ?1",
+            )?;
+            let mut rows: Vec<serde_json::Value> = statement
+                .query_map(params![limit as i64], |row| {
+                    Ok(serde_json::json!({
+                        "seq": row.get::<_, i64>(0)?,
+                        "at": row.get::<_, String>(1)?,
+                        "actor": row.get::<_, String>(2)?,
+                        "action": row.get::<_, String>(3)?,
+                        "target": row.get::<_, String>(4)?,
+                        "detail": row.get::<_, String>(5)?,
+                    }))
+                })?
+                .collect::<Result<_>>()?;
+            rows.reverse();
+            Ok(rows)
+        })
+    }
+
+    // --- tokens
+
+    /// The stored tokens: (name, role, sha256).
+    pub fn tokens(&self) -> Result<Vec<(String, String, String)>> {
+        self.with(|c| {
+            let mut statement = c.prepare("SELECT name, role, sha256 FROM tokens ORDER BY name")?;
+            statement
+                .query_map([], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))?
+                .collect()
+        })
+    }
+
+    /// Stores a token's hash.
+    pub fn add_token(&self, name: &str, role: &str, sha256: &str) -> Result<()> {
+        self.with(|c| {
+            c.execute(
+                "INSERT INTO tokens (name, role, sha256, created_at) VALUES (?1, ?2, ?3, ?4)",
+                params![name, role, sha256, now()],
+            )?;
+            Self::audit(c, "service", "token.create", name, role)
+        })
+    }
+
+    // --- instances
+
+    /// Stores an uploaded instance.
+    pub fn add_instance(
+        &self,
+        id: &str,
+        name: &str,
+        format: &str,
+        source: &str,
+        actor: &str,
+    ) -> Result<()> {
+        self.with(|c| {
+            let transaction = c.transaction()?;
+            transaction.execute(
+                "INSERT INTO instances (id, name, format, source, created_at, created_by) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                params![id, name, format, source, now(), actor],
+            )?;
+            Self::audit(&transaction, actor, "instance.upload", id, name)?;
+            transaction.commit()
+        })
+    }
+
+    fn instance_row(row: &rusqlite::Row<'_>) -> Result<InstanceRow> {
+        Ok(InstanceRow {
+            id: row.get(0)?,
+            name: row.get(1)?,
+            format: row.get(2)?,
+            created_at: row.get(3)?,
+            created_by: row.get(4)?,
+            published_version: row.get(5)?,
+        })
+    }
+
+    const INSTANCE_COLUMNS: &str = "i.id, i.name, i.format, i.created_at, i.created_by, \
+        (SELECT MAX(version) FROM publications p WHERE p.instance_id = i.id)";
+
+    /// Every stored instance, oldest first.
+    pub fn instances(&self) -> Result<Vec<InstanceRow>> {
+        self.with(|c| {
+            let sql = format!(
+                "SELECT {} FROM instances i ORDER BY i.created_at, i.id",
+                Self::INSTANCE_COLUMNS
+            );
+            let mut statement = c.prepare(&sql)?;
+            statement.query_map([], Self::instance_row)?.collect()
+        })
+    }
+
+    /// One instance and its source text.
+    pub fn instance(&self, id: &str) -> Result<Option<(InstanceRow, String)>> {
+        self.with(|c| {
+            let sql = format!(
+                "SELECT {}, i.source FROM instances i WHERE i.id = ?1",
+                Self::INSTANCE_COLUMNS
+            );
+            c.query_row(&sql, params![id], |row| {
+                Ok((Self::instance_row(row)?, row.get(6)?))
+            })
+            .optional()
+        })
+    }
+
+    // --- solves and rosters
+
+    /// Records a new solve job.
+    pub fn add_solve(&self, id: &str, instance_id: &str, options: &str, actor: &str) -> Result<()> {
+        self.with(|c| {
+            let transaction = c.transaction()?;
+            transaction.execute(
+                "INSERT INTO solves (id, instance_id, status, options, created_at, created_by) VALUES (?1, ?2, 'queued', ?3, ?4, ?5)",
+                params![id, instance_id, options, now(), actor],
+            )?;
+            Self::audit(&transaction, actor, "solve.start", id, instance_id)?;
+            transaction.commit()
+        })
+    }
+
+    /// Marks a job running.
+    pub fn solve_running(&self, id: &str) -> Result<()> {
+        self.with(|c| {
+            c.execute(
+                "UPDATE solves SET status = 'running' WHERE id = ?1",
+                params![id],
+            )
+            .map(|_| ())
+        })
+    }
+
+    /// Finishes a job: its roster (if any) is stored in the same transaction.
+    pub fn finish_solve(
+        &self,
+        id: &str,
+        status: &str,
+        roster: Option<(&str, &str, &str)>,
+        summary: Option<&serde_json::Value>,
+        error: Option<&str>,
+    ) -> Result<()> {
+        self.with(|c| {
+            let transaction = c.transaction()?;
+            if let Some((roster_id, instance_id, json)) = roster {
+                transaction.execute(
+                    "INSERT INTO rosters (id, instance_id, solve_id, roster, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+                    params![roster_id, instance_id, id, json, now()],
+                )?;
+            }
+            transaction.execute(
+                "UPDATE solves SET status = ?2, roster_id = ?3, summary = ?4, error = ?5, finished_at = ?6 WHERE id = ?1",
+                params![
+                    id,
+                    status,
+                    roster.map(|r| r.0),
+                    summary.map(|s| s.to_string()),
+                    error,
+                    now()
+                ],
+            )?;
+            transaction.commit()
+        })
+    }
+
+    /// A job.
+    pub fn solve(&self, id: &str) -> Result<Option<SolveRow>> {
+        self.with(|c| {
+            c.query_row(
+                "SELECT id, instance_id, status, roster_id, error, summary, created_at, finished_at FROM solves WHERE id = ?1",
+                params![id],
+                |row| {
+                    let summary: Option<String> = row.get(5)?;
+                    Ok(SolveRow {
+                        id: row.get(0)?,
+                        instance_id: row.get(1)?,
+                        status: row.get(2)?,
+                        roster_id: row.get(3)?,
+                        error: row.get(4)?,
+                        summary: summary.and_then(|s| serde_json::from_str(&s).ok()),
+                        created_at: row.get(6)?,
+                        finished_at: row.get(7)?,
+                    })
+                },
+            )
+            .optional()
+        })
+    }
+
+    /// A roster: (instance id, roster JSON).
+    pub fn roster(&self, id: &str) -> Result<Option<(String, String)>> {
+        self.with(|c| {
+            c.query_row(
+                "SELECT instance_id, roster FROM rosters WHERE id = ?1",
+                params![id],
+                |row| Ok((row.get(0)?, row.get(1)?)),
+            )
+            .optional()
+        })
+    }
+
+    /// Publishes a roster: a new version; earlier ones stay.
+    pub fn publish(&self, instance_id: &str, roster_id: &str, actor: &str) -> Result<Publication> {
+        self.with(|c| {
+            let transaction = c.transaction()?;
+            let at = now();
+            transaction.execute(
+                "INSERT INTO publications (instance_id, roster_id, published_at, published_by) VALUES (?1, ?2, ?3, ?4)",
+                params![instance_id, roster_id, at, actor],
+            )?;
+            let version = transaction.last_insert_rowid();
+            Self::audit(
+                &transaction,
+                actor,
+                "roster.publish",
+                roster_id,
+                &format!("instance {instance_id} version {version}"),
+            )?;
+            transaction.commit()?;
+            Ok(Publication {
+                version,
+                instance_id: instance_id.to_string(),
+                roster_id: roster_id.to_string(),
+                published_at: at,
+                published_by: actor.to_string(),
+            })
+        })
+    }
+
+    /// The publications of an instance, oldest first.
+    pub fn publications(&self, instance_id: &str) -> Result<Vec<Publication>> {
+        self.with(|c| {
+            let mut statement = c.prepare(
+                "SELECT version, instance_id, roster_id, published_at, published_by FROM publications WHERE instance_id = ?1 ORDER BY version",
+            )?;
+            statement
+                .query_map(params![instance_id], |row| {
+                    Ok(Publication {
+                        version: row.get(0)?,
+                        instance_id: row.get(1)?,
+                        roster_id: row.get(2)?,
+                        published_at: row.get(3)?,
+                        published_by: row.get(4)?,
+                    })
+                })?
+                .collect()
+        })
+    }
+
+    /// Every instance's current publication (the latest).
+    pub fn current_publications(&self) -> Result<Vec<Publication>> {
+        self.with(|c| {
+            let mut statement = c.prepare(
+                "SELECT version, instance_id, roster_id, published_at, published_by FROM publications p \
+                 WHERE version = (SELECT MAX(version) FROM publications q WHERE q.instance_id = p.instance_id) ORDER BY version",
+            )?;
+            statement
+                .query_map([], |row| {
+                    Ok(Publication {
+                        version: row.get(0)?,
+                        instance_id: row.get(1)?,
+                        roster_id: row.get(2)?,
+                        published_at: row.get(3)?,
+                        published_by: row.get(4)?,
+                    })
+                })?
+                .collect()
+        })
+    }
+
+    // --- the booking ledger
+
+    /// The ledger of an instance, rebuilt from its rows in the order they were made.
+    pub fn ledger(&self, instance_id: &str, instance_name: &str) -> anyhow::Result<Ledger> {
+        fn records<T: serde::de::DeserializeOwned>(
+            c: &Connection,
+            table: &str,
+            instance_id: &str,
+        ) -> anyhow::Result<Vec<T>> {
+            let mut statement = c.prepare(&format!(
+                "SELECT record FROM {table} WHERE instance_id = ?1 ORDER BY seq"
+            ))?;
+            let texts: Vec<String> = statement
+                .query_map(params![instance_id], |row| row.get(0))?
+                .collect::<Result<_>>()?;
+            texts
+                .iter()
+                .map(|text| Ok(serde_json::from_str(text)?))
+                .collect()
+        }
+        let connection = self
+            .connection
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        Ok(Ledger {
+            format: LEDGER_FORMAT,
+            instance: instance_name.to_string(),
+            bookings: records(&connection, "bookings", instance_id)?,
+            released: records(&connection, "releases", instance_id)?,
+            waitlist: records(&connection, "waitlist", instance_id)?,
+        })
+    }
+
+    /// Writes ledger entries (new or changed) and an audit line in one transaction:
+    /// once this returns, they survive a crash.
+    pub fn save_entries(
+        &self,
+        instance_id: &str,
+        changes: &LedgerChanges<'_>,
+        actor: &str,
+        action: &str,
+        target: &str,
+    ) -> anyhow::Result<()> {
+        fn json<T: Serialize>(value: &T) -> String {
+            serde_json::to_string(value).expect("ledger entries serialise")
+        }
+        self.with(|c| {
+            let transaction = c.transaction()?;
+            for (seq, record) in &changes.bookings {
+                transaction.execute(
+                    "INSERT INTO bookings (instance_id, id, seq, record) VALUES (?1, ?2, ?3, ?4) \
+                     ON CONFLICT (instance_id, id) DO UPDATE SET record = excluded.record",
+                    params![instance_id, record.id, *seq as i64, json(*record)],
+                )?;
+            }
+            for (seq, release) in &changes.releases {
+                transaction.execute(
+                    "INSERT INTO releases (instance_id, request, seq, record) VALUES (?1, ?2, ?3, ?4) \
+                     ON CONFLICT (instance_id, request) DO UPDATE SET record = excluded.record",
+                    params![instance_id, release.request, *seq as i64, json(*release)],
+                )?;
+            }
+            for (seq, entry) in &changes.waitlist {
+                transaction.execute(
+                    "INSERT INTO waitlist (instance_id, id, seq, record) VALUES (?1, ?2, ?3, ?4) \
+                     ON CONFLICT (instance_id, id) DO UPDATE SET record = excluded.record",
+                    params![instance_id, entry.id, *seq as i64, json(*entry)],
+                )?;
+            }
+            Self::audit(&transaction, actor, action, target, "")?;
+            transaction.commit()
+        })?;
+        Ok(())
+    }
+}
+
+/// Ledger entries to write, each with its position in the ledger (its row order).
+#[derive(Default)]
+pub struct LedgerChanges<'a> {
+    pub bookings: Vec<(usize, &'a BookingRecord)>,
+    pub releases: Vec<(usize, &'a Release)>,
+    pub waitlist: Vec<(usize, &'a WaitlistEntry)>,
+}
+
+impl<'a> LedgerChanges<'a> {
+    /// The entries with these ids (bookings by id, releases by request id, waitlist
+    /// entries by id), as they are in the ledger now.
+    pub fn of(
+        ledger: &'a Ledger,
+        bookings: &[&str],
+        releases: &[&str],
+        waitlist: &[&str],
+    ) -> LedgerChanges<'a> {
+        LedgerChanges {
+            bookings: ledger
+                .bookings
+                .iter()
+                .enumerate()
+                .filter(|(_, b)| bookings.contains(&b.id.as_str()))
+                .collect(),
+            releases: ledger
+                .released
+                .iter()
+                .enumerate()
+                .filter(|(_, r)| releases.contains(&r.request.as_str()))
+                .collect(),
+            waitlist: ledger
+                .waitlist
+                .iter()
+                .enumerate()
+                .filter(|(_, w)| waitlist.contains(&w.id.as_str()))
+                .collect(),
+        }
+    }
+}
