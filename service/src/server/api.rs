@@ -7,6 +7,7 @@ use std::sync::{Arc, RwLock};
 use std::time::Instant;
 
 use axum::Json;
+use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
@@ -62,6 +63,7 @@ pub fn router() -> OpenApiRouter<Arc<AppState>> {
         .routes(routes!(get_instance))
         .routes(routes!(start_solve))
         .routes(routes!(get_solve, cancel_solve))
+        .routes(routes!(upload_roster))
         .routes(routes!(get_roster))
         .routes(routes!(publish_roster))
         .routes(routes!(search))
@@ -75,6 +77,21 @@ pub fn router() -> OpenApiRouter<Arc<AppState>> {
 
 fn authorise(state: &AppState, headers: &HeaderMap, access: Access) -> ApiResult<String> {
     state.tokens.authorise(headers, access).map(|c| c.name)
+}
+
+/// A JSON request body, read after the caller is authorised (so that a 401/403 never
+/// depends on the body); a body that does not fit is a 422 naming the field.
+fn json_body<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> ApiResult<T> {
+    let mut reader = serde_json::Deserializer::from_slice(bytes);
+    serde_path_to_error::deserialize(&mut reader).map_err(|error| {
+        let path = error.path().to_string();
+        ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_request",
+            format!("the request body does not fit: {}", error.inner()),
+        )
+        .with(json!({ "problems": [{ "severity": "error", "path": if path == "." { String::new() } else { path }, "message": error.inner().to_string() }] }))
+    })
 }
 
 fn new_id(prefix: &str) -> String {
@@ -208,11 +225,15 @@ async fn start_solve(
     State(state): Shared,
     headers: HeaderMap,
     Path(id): Path<String>,
-    body: Option<Json<SolveBody>>,
+    body: Bytes,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
     let actor = authorise(&state, &headers, Access::Schedule)?;
+    let body: SolveBody = if body.is_empty() {
+        SolveBody::default()
+    } else {
+        json_body(&body)?
+    };
     let instance = state.instance(&id)?;
-    let body = body.map(|Json(b)| b).unwrap_or_default();
     let limits = &state.config.solver;
     let time_limit = body.time_limit.unwrap_or(limits.default_time_limit);
     if !(time_limit > 0.0 && time_limit <= limits.max_time_limit) {
@@ -252,7 +273,14 @@ async fn start_solve(
         started: Instant::now(),
     });
     lock(&state.jobs).insert(job_id.clone(), job.clone());
-    tokio::spawn(run_solve(state.clone(), job_id.clone(), id, instance, options, job));
+    tokio::spawn(run_solve(
+        state.clone(),
+        job_id.clone(),
+        id,
+        instance,
+        options,
+        job,
+    ));
     Ok((
         StatusCode::ACCEPTED,
         Json(json!({ "job": job_id, "status": "queued", "poll": format!("/solves/{job_id}") })),
@@ -282,7 +310,7 @@ async fn run_solve(
     let started = Instant::now();
     let outcome = tokio::task::spawn_blocking(move || {
         let mut progress = |p: houniao::solve::Progress| {
-            *lock(&worker_job.progress) = Some((p.seconds, p.incumbent, p.bound));
+            *lock(&worker_job.progress) = Some(p);
         };
         solve(&instance, options, &mut progress, &worker_job.cancel)
     })
@@ -314,7 +342,11 @@ async fn run_solve(
                     Some(&summary),
                     None,
                 ),
-                Err(e) => state.store.finish_solve(&job_id, "failed", None, None, Some(&e.to_string())),
+                Err(e) => {
+                    state
+                        .store
+                        .finish_solve(&job_id, "failed", None, None, Some(&e.to_string()))
+                }
             }
             .map(|()| status)
         }
@@ -328,7 +360,11 @@ async fn run_solve(
             .map(|()| "failed"),
     };
     match result {
-        Ok(status) => state.metrics.solves.with_label_values(&[status]).observe(seconds),
+        Ok(status) => state
+            .metrics
+            .solves
+            .with_label_values(&[status])
+            .observe(seconds),
         Err(error) => tracing::error!("recording solve {job_id}: {error}"),
     }
     lock(&state.jobs).remove(&job_id);
@@ -352,9 +388,9 @@ async fn get_solve(
         let progress = *lock(&job.progress);
         value["progress"] = json!({
             "elapsed_seconds": job.started.elapsed().as_secs_f64(),
-            "milp_seconds": progress.map(|p| p.0),
-            "incumbent": progress.and_then(|p| p.1),
-            "bound": progress.and_then(|p| p.2),
+            "milp_seconds": progress.map(|p| p.seconds),
+            "incumbent": progress.and_then(|p| p.incumbent),
+            "bound": progress.and_then(|p| p.bound),
         });
     }
     Ok(Json(value))
@@ -374,7 +410,10 @@ async fn cancel_solve(
         Some(job) => {
             job.cancel.store(true, Ordering::Relaxed);
             state.store.log(&actor, "solve.cancel", &job_id, "")?;
-            Ok((StatusCode::ACCEPTED, Json(json!({ "job": job_id, "cancelling": true }))))
+            Ok((
+                StatusCode::ACCEPTED,
+                Json(json!({ "job": job_id, "cancelling": true })),
+            ))
         }
         None => match state.store.solve(&job_id)? {
             Some(row) => Err(ApiError::conflict(
@@ -384,6 +423,50 @@ async fn cancel_solve(
             None => Err(ApiError::not_found("solve job", &job_id)),
         },
     }
+}
+
+/// Upload a roster made elsewhere (PROBLEM.md §6 JSON) for an instance; it must pass
+/// every hard rule (422 lists the violations). Publish it with `/rosters/{id}/publish`.
+#[utoipa::path(post, path = "/instances/{id}/rosters", params(("id" = String, Path, description = "instance id")),
+    request_body(content = Object, description = "the roster (PROBLEM.md §6)"),
+    responses((status = 201, description = "stored: its id and recomputed objective", body = Object),
+        (status = 422, description = "not a roster of this instance, or it breaks hard rules: `violations`")))]
+async fn upload_roster(
+    State(state): Shared,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> ApiResult<(StatusCode, Json<Value>)> {
+    let actor = authorise(&state, &headers, Access::Schedule)?;
+    let instance = state.instance(&id)?;
+    let text = String::from_utf8_lossy(&body);
+    let roster = Roster::from_json_str(&text).map_err(|e| {
+        ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_roster",
+            e.to_string(),
+        )
+    })?;
+    let report = houniao::check::check(&instance, &roster);
+    if !report.is_valid() {
+        return Err(ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_roster",
+            format!("the roster breaks {} hard rule(s)", report.violations.len()),
+        )
+        .with(json!({ "violations": report.violations })));
+    }
+    let roster_id = new_id("roster");
+    let json = serde_json::to_string(&roster).map_err(ApiError::internal)?;
+    state.store.add_roster(&roster_id, &id, &json, &actor)?;
+    Ok((
+        StatusCode::CREATED,
+        Json(json!({
+            "roster_id": roster_id,
+            "objective": report.objective,
+            "discrepancies": report.discrepancies,
+        })),
+    ))
 }
 
 /// A roster (PROBLEM.md §6).
@@ -501,16 +584,26 @@ async fn search(
     State(state): Shared,
     headers: HeaderMap,
     Path(id): Path<String>,
-    Json(body): Json<RequestBody>,
+    body: Bytes,
 ) -> ApiResult<Json<Value>> {
     authorise(&state, &headers, Access::Book)?;
+    let body: RequestBody = json_body(&body)?;
     let published = state.published(&id)?;
     let guard = published.read().unwrap_or_else(|p| p.into_inner());
-    let result = guard.book.search(&body.request(), body.limit.unwrap_or(10))?;
+    let result = guard
+        .book
+        .search(&body.request(), body.limit.unwrap_or(10))?;
     state
         .metrics
         .bookings
-        .with_label_values(&["search", if result.options.is_empty() { "none" } else { "found" }])
+        .with_label_values(&[
+            "search",
+            if result.options.is_empty() {
+                "none"
+            } else {
+                "found"
+            },
+        ])
         .inc();
     Ok(Json(json!(result)))
 }
@@ -526,15 +619,18 @@ async fn book(
     State(state): Shared,
     headers: HeaderMap,
     Path(id): Path<String>,
-    Json(body): Json<RequestBody>,
+    body: Bytes,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
     let actor = authorise(&state, &headers, Access::Book)?;
-    let option: Option<SessionRef> = body
-        .option
-        .as_deref()
-        .map(str::parse)
-        .transpose()
-        .map_err(|e: String| ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_request", e))?;
+    let body: RequestBody = json_body(&body)?;
+    let option: Option<SessionRef> =
+        body.option
+            .as_deref()
+            .map(str::parse)
+            .transpose()
+            .map_err(|e: String| {
+                ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_request", e)
+            })?;
     let published = state.published(&id)?;
     let worker = state.clone();
     let outcome = tokio::task::spawn_blocking(move || -> ApiResult<Value> {
@@ -546,7 +642,11 @@ async fn book(
             None => guard.book.book_best(&request, now),
         }?;
         let booking = confirmation.booking.id.clone();
-        let left: Vec<&str> = confirmation.left_waitlist.iter().map(String::as_str).collect();
+        let left: Vec<&str> = confirmation
+            .left_waitlist
+            .iter()
+            .map(String::as_str)
+            .collect();
         worker.persist(
             &id,
             &mut guard,
@@ -563,7 +663,11 @@ async fn book(
         Ok(_) => "booked",
         Err(e) => e.error,
     };
-    state.metrics.bookings.with_label_values(&["book", label]).inc();
+    state
+        .metrics
+        .bookings
+        .with_label_values(&["book", label])
+        .inc();
     Ok((StatusCode::CREATED, Json(outcome?)))
 }
 
@@ -632,7 +736,11 @@ async fn cancel_booking(
         Ok(_) => "cancelled",
         Err(e) => e.error,
     };
-    state.metrics.bookings.with_label_values(&["cancel", label]).inc();
+    state
+        .metrics
+        .bookings
+        .with_label_values(&["cancel", label])
+        .inc();
     Ok(Json(outcome?))
 }
 
@@ -644,9 +752,10 @@ async fn join_waitlist(
     State(state): Shared,
     headers: HeaderMap,
     Path(id): Path<String>,
-    Json(body): Json<RequestBody>,
+    body: Bytes,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
     let actor = authorise(&state, &headers, Access::Book)?;
+    let body: RequestBody = json_body(&body)?;
     let published = state.published(&id)?;
     let worker = state.clone();
     let entry = tokio::task::spawn_blocking(move || -> ApiResult<Value> {
@@ -749,9 +858,10 @@ async fn convene(
     State(state): Shared,
     headers: HeaderMap,
     Path(id): Path<String>,
-    Json(body): Json<ConveneBody>,
+    body: Bytes,
 ) -> ApiResult<Json<Value>> {
     authorise(&state, &headers, Access::Book)?;
+    let body: ConveneBody = json_body(&body)?;
     let published = state.published(&id)?;
     let guard = published.read().unwrap_or_else(|p| p.into_inner());
     let outcome = guard.book.convene(
@@ -774,7 +884,9 @@ async fn audit_log(
     Query(query): Query<AuditQuery>,
 ) -> ApiResult<Json<Value>> {
     authorise(&state, &headers, Access::Admin)?;
-    Ok(Json(json!(state.store.audit_log(query.limit.unwrap_or(100))?)))
+    Ok(Json(json!(
+        state.store.audit_log(query.limit.unwrap_or(100))?
+    )))
 }
 
 /// How much of the audit log.

@@ -133,7 +133,9 @@ impl Tokens {
             .and_then(|value| value.to_str().ok())
             .and_then(|value| value.strip_prefix("Bearer "))
             .map(str::trim)
-            .ok_or_else(|| ApiError::unauthorised("a bearer token is required (Authorization: Bearer TOKEN)"))?;
+            .ok_or_else(|| {
+                ApiError::unauthorised("a bearer token is required (Authorization: Bearer TOKEN)")
+            })?;
         let caller = self
             .by_hash
             .get(&hash(token))

@@ -43,7 +43,11 @@ impl ApiError {
 
     /// 404.
     pub fn not_found(what: &str, id: &str) -> ApiError {
-        ApiError::new(StatusCode::NOT_FOUND, "not_found", format!("no {what} \"{id}\""))
+        ApiError::new(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            format!("no {what} \"{id}\""),
+        )
     }
 
     /// 400.
@@ -106,8 +110,9 @@ impl From<BookingError> for ApiError {
             BookingError::Taken { alternatives, .. } => {
                 ApiError::conflict("taken", detail).with(json!({ "alternatives": alternatives }))
             }
-            BookingError::NoOption { result, .. } => ApiError::conflict("no_option", detail)
-                .with(json!({ "alternatives": result })),
+            BookingError::NoOption { result, .. } => {
+                ApiError::conflict("no_option", detail).with(json!({ "alternatives": result }))
+            }
             BookingError::AlreadyBooked { .. } => ApiError::conflict("already_booked", detail),
             BookingError::AlreadyCancelled { .. } => {
                 ApiError::conflict("already_cancelled", detail)

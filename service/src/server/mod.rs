@@ -180,13 +180,22 @@ fn load_publications(state: &Arc<AppState>) -> anyhow::Result<()> {
 /// limit, and per-request logging and metrics.
 pub fn app(state: Arc<AppState>) -> Router {
     let (router, openapi) = api::router().split_for_parts();
-    let document = Arc::new(openapi.to_pretty_json().expect("the OpenAPI document serialises"));
+    let document = Arc::new(
+        openapi
+            .to_pretty_json()
+            .expect("the OpenAPI document serialises"),
+    );
     router
         .route(
             "/openapi.json",
             get(move || {
                 let document = document.clone();
-                async move { ([(header::CONTENT_TYPE, "application/json")], (*document).clone()) }
+                async move {
+                    (
+                        [(header::CONTENT_TYPE, "application/json")],
+                        (*document).clone(),
+                    )
+                }
             }),
         )
         .route("/docs", get(api::docs_page))

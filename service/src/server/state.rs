@@ -31,8 +31,8 @@ pub struct Published {
 pub struct Job {
     /// Set to stop the solve.
     pub cancel: AtomicBool,
-    /// The latest progress: (seconds, incumbent, bound).
-    pub progress: Mutex<Option<(f64, Option<f64>, Option<f64>)>>,
+    /// The latest progress of the MILP.
+    pub progress: Mutex<Option<houniao::solve::Progress>>,
     /// When it was started.
     pub started: Instant,
 }
@@ -96,11 +96,7 @@ impl AppState {
     }
 
     /// Opens the booking book of a roster with the instance's ledger from the database.
-    pub fn open_book(
-        &self,
-        instance_id: &str,
-        roster: &Roster,
-    ) -> Result<BookingBook, ApiError> {
+    pub fn open_book(&self, instance_id: &str, roster: &Roster) -> Result<BookingBook, ApiError> {
         let instance = self.instance(instance_id)?;
         let ledger = self.store.ledger(instance_id, &instance.name)?;
         Ok(BookingBook::open(instance, roster, ledger)?)
@@ -135,5 +131,7 @@ impl AppState {
 /// Locks a mutex, recovering from a panic in another holder (the data stays usable:
 /// every change is written to the database before it is acknowledged).
 pub fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    mutex.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    mutex
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
 }

@@ -403,6 +403,19 @@ impl Store {
         })
     }
 
+    /// Stores a roster made elsewhere (uploaded).
+    pub fn add_roster(&self, id: &str, instance_id: &str, json: &str, actor: &str) -> Result<()> {
+        self.with(|c| {
+            let transaction = c.transaction()?;
+            transaction.execute(
+                "INSERT INTO rosters (id, instance_id, solve_id, roster, created_at) VALUES (?1, ?2, NULL, ?3, ?4)",
+                params![id, instance_id, json, now()],
+            )?;
+            Self::audit(&transaction, actor, "roster.upload", id, instance_id)?;
+            transaction.commit()
+        })
+    }
+
     /// A roster: (instance id, roster JSON).
     pub fn roster(&self, id: &str) -> Result<Option<(String, String)>> {
         self.with(|c| {
