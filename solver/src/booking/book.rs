@@ -33,6 +33,10 @@ pub struct BookingBook {
     pub(super) by_discipline: BTreeMap<String, Vec<SessionKey>>,
     /// Roster bookings (request ids) cancelled since publication.
     released: BTreeSet<String>,
+    /// Ledger bookings by id: their position in `ledger.bookings`.
+    positions: BTreeMap<String, usize>,
+    /// Active ledger bookings by (patient, session): their id.
+    held: BTreeMap<(String, SessionKey), String>,
 }
 
 /// A booking made.
@@ -143,6 +147,8 @@ impl BookingBook {
             taken: BTreeMap::new(),
             by_discipline,
             released: BTreeSet::new(),
+            positions: BTreeMap::new(),
+            held: BTreeMap::new(),
         };
         book.replay(ledger)?;
         Ok(book)
@@ -166,9 +172,8 @@ impl BookingBook {
             }
             self.release_place(key);
         }
-        let mut ids = BTreeSet::new();
-        for record in &ledger.bookings {
-            if !ids.insert(record.id.as_str()) {
+        for (position, record) in ledger.bookings.iter().enumerate() {
+            if self.positions.insert(record.id.clone(), position).is_some() {
                 return Err(BookingError::LedgerDoesNotFit {
                     id: record.id.clone(),
                     problem: "the id is used twice".into(),
@@ -190,6 +195,8 @@ impl BookingBook {
                 });
             }
             *self.taken.entry(key).or_default() += 1;
+            self.held
+                .insert((record.request.patient.clone(), key), record.id.clone());
         }
         self.ledger = ledger;
         Ok(())
@@ -391,6 +398,10 @@ impl BookingBook {
             cancelled_at: None,
         };
         *self.taken.entry(key).or_default() += 1;
+        self.positions
+            .insert(record.id.clone(), self.ledger.bookings.len());
+        self.held
+            .insert((request.patient.clone(), key), record.id.clone());
         self.ledger.bookings.push(record.clone());
         let left_waitlist = self.served_waitlist_entries(&request.patient, key);
         for entry in &left_waitlist {
@@ -427,7 +438,7 @@ impl BookingBook {
     fn next_id(&self, prefix: &str, used: usize) -> String {
         let taken = |id: &str| {
             self.instance.request_ix(id).is_some()
-                || self.ledger.bookings.iter().any(|b| b.id == id)
+                || self.positions.contains_key(id)
                 || self.ledger.waitlist.iter().any(|w| w.id == id)
         };
         (used + 1..)
@@ -439,7 +450,8 @@ impl BookingBook {
     /// Cancels a booking: a ledger booking by its id, or a roster booking by its request
     /// id. The place is freed; waitlisted requests it could serve are returned.
     pub fn cancel(&mut self, id: &str, now: DateTime<Utc>) -> Result<Cancellation, BookingError> {
-        let key = if let Some(record) = self.ledger.bookings.iter_mut().find(|b| b.id == id) {
+        let key = if let Some(position) = self.positions.get(id).copied() {
+            let record = &mut self.ledger.bookings[position];
             if let Some(at) = record.cancelled_at {
                 return Err(BookingError::AlreadyCancelled {
                     id: id.to_string(),
@@ -447,8 +459,10 @@ impl BookingBook {
                 });
             }
             record.cancelled_at = Some(now);
-            let session = record.session.clone();
-            self.session_key(&session)?
+            let (session, patient) = (record.session.clone(), record.request.patient.clone());
+            let key = self.session_key(&session)?;
+            self.held.remove(&(patient, key));
+            key
         } else if let Some(key) = self.index.booked.get(id).copied() {
             if let Some(release) = self.ledger.released.iter().find(|r| r.request == id) {
                 return Err(BookingError::AlreadyCancelled {

@@ -107,12 +107,15 @@ impl PatientRequest {
         };
         let discipline = match (&self.discipline, specialist) {
             (Some(discipline), _) => {
-                let known = instance.disciplines();
-                if !known.contains(&discipline.as_str()) {
+                if !instance
+                    .specialists
+                    .iter()
+                    .any(|s| s.has_discipline(discipline))
+                {
                     problem(
                         "discipline",
                         format!("no specialist has the discipline \"{discipline}\""),
-                        did_you_mean(discipline, known),
+                        did_you_mean(discipline, instance.disciplines()),
                     );
                 }
                 discipline.clone()
