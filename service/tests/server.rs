@@ -723,3 +723,17 @@ fn without_tokens_an_admin_token_is_made_once_and_only_its_hash_kept() {
     let output = second.wait_with_output().expect("stops");
     assert!(!String::from_utf8_lossy(&output.stderr).contains("created the admin token"));
 }
+
+#[test]
+fn a_misspelt_config_key_is_refused_with_its_name() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let config = dir.path().join("houniao.toml");
+    std::fs::write(&config, "listn = \"127.0.0.1:0\"\n").expect("config");
+    let output = Command::new(env!("CARGO_BIN_EXE_houniao"))
+        .args(["serve", "--config", config.to_str().expect("utf-8")])
+        .output()
+        .expect("runs");
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("unknown field `listn`"), "{stderr}");
+}
