@@ -69,6 +69,13 @@ enum Command {
     Waitlist(commands::waitlist::WaitlistCommand),
     /// Urgent MDT: the earliest slots in which a board can sit, and who would join.
     Convene(commands::convene::ConveneArgs),
+    /// Compare what-if scenarios: the base and each scenario solved, one table of KPIs.
+    ///
+    /// Solves run in parallel (--jobs), sharing the cores with HiGHS's threads. Each
+    /// column also says how many assignments and bookings differ from the base roster.
+    Whatif(commands::whatif::WhatIfArgs),
+    /// Apply a scenario to an instance: what changed, and the changed instance (-o).
+    Scenario(commands::whatif::ScenarioArgs),
     /// Run the HTTP service: instances, solves, published rosters, booking, convening.
     ///
     /// Defaults: listen on 127.0.0.1:8080, store in ./houniao.db. Without any token
@@ -151,6 +158,8 @@ fn main() -> ExitCode {
         Command::Bookings(args) => commands::book::list(&args),
         Command::Waitlist(command) => commands::waitlist::run(&command),
         Command::Convene(args) => commands::convene::run(&args),
+        Command::Whatif(args) => commands::whatif::run(&args),
+        Command::Scenario(args) => commands::whatif::apply(&args),
         Command::Serve(args) => server::run(&args).map(|()| Outcome::Valid),
     };
     match result {

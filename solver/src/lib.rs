@@ -31,15 +31,18 @@ pub mod diagnostics;
 pub mod files;
 pub mod greedy;
 pub mod instance;
+pub mod kpi;
 mod matching;
 pub mod milp;
 pub mod objective;
 pub mod reasons;
 pub mod roster;
 mod roster_index;
+pub mod scenario;
 pub mod schedule;
 pub mod solve;
 pub mod summary;
+pub mod whatif;
 
 pub use instance::{Instance, InstanceError};
 pub use roster::Roster;

@@ -9,6 +9,7 @@ pub mod solve;
 pub mod summary;
 pub mod validate;
 pub mod waitlist;
+pub mod whatif;
 
 use std::path::Path;
 

@@ -428,6 +428,11 @@ impl Instance {
         build::build(&raw, unknown_fields)
     }
 
+    /// Validates an instance in its raw form (as a file holds it) and builds it.
+    pub fn from_raw(raw: &raw::RawInstance) -> Result<Instance, InstanceError> {
+        build::build(raw, Vec::new())
+    }
+
     /// The site with this id.
     pub fn site_ix(&self, id: &str) -> Option<SiteIx> {
         self.ids.sites.get(id).copied()

@@ -1,0 +1,108 @@
+//! Running what-if comparisons: the base instance and each scenario solved (several at
+//! once, sharing the machine's cores with HiGHS's threads), each roster summed up in
+//! [`Kpis`] and compared with the base roster.
+
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+
+use serde::Serialize;
+
+use crate::instance::Instance;
+use crate::kpi::{Difference, Kpis, difference, kpis};
+use crate::roster::Roster;
+use crate::solve::{SolveError, SolveOptions, SolveStatus, solve};
+
+/// One instance to solve: the base or a scenario.
+#[derive(Debug, Clone)]
+pub struct Case {
+    /// Its name in the table.
+    pub name: String,
+    /// The instance.
+    pub instance: Instance,
+}
+
+/// How to run the comparison.
+#[derive(Debug, Clone, Copy)]
+pub struct WhatIfOptions {
+    /// Solves at once.
+    pub jobs: usize,
+    /// Cores to share among them (each solve gets `cores / jobs` HiGHS threads, ≥ 1).
+    pub cores: usize,
+    /// Wall-clock seconds per solve.
+    pub time_limit: f64,
+    /// Relative gap at which a solve may stop.
+    pub gap: f64,
+}
+
+/// The result for one case.
+#[derive(Debug, Clone, Serialize)]
+pub struct CaseResult {
+    /// The case's name.
+    pub name: String,
+    /// How the solve ended.
+    pub status: SolveStatus,
+    /// Its key figures.
+    pub kpis: Kpis,
+    /// How its roster differs from the base roster (`None` for the base).
+    pub differs_from_base: Option<Difference>,
+    /// Wall seconds of its solve.
+    pub seconds: f64,
+    /// The roster.
+    #[serde(skip)]
+    pub roster: Roster,
+}
+
+/// Solves every case (the first is the base) and sums each up. A case whose instance
+/// has no valid roster comes back as its error.
+pub fn compare(cases: &[Case], options: WhatIfOptions) -> Vec<Result<CaseResult, SolveError>> {
+    let jobs = options.jobs.clamp(1, cases.len().max(1));
+    let threads = (options.cores / jobs).max(1) as u32;
+    let solve_options = SolveOptions {
+        time_limit: options.time_limit,
+        gap: options.gap,
+        threads,
+        ..SolveOptions::default()
+    };
+    let next = AtomicUsize::new(0);
+    let results: Mutex<Vec<Option<Result<CaseResult, SolveError>>>> =
+        Mutex::new((0..cases.len()).map(|_| None).collect());
+    std::thread::scope(|scope| {
+        for _ in 0..jobs {
+            scope.spawn(|| {
+                loop {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(case) = cases.get(i) else { break };
+                    let cancel = AtomicBool::new(false);
+                    let outcome =
+                        solve(&case.instance, solve_options, &mut |_| {}, &cancel).map(|report| {
+                            CaseResult {
+                                name: case.name.clone(),
+                                status: report.status,
+                                kpis: kpis(&case.instance, &report.roster),
+                                differs_from_base: None,
+                                seconds: report.seconds,
+                                roster: report.roster,
+                            }
+                        });
+                    results.lock().unwrap_or_else(|p| p.into_inner())[i] = Some(outcome);
+                }
+            });
+        }
+    });
+    let mut results: Vec<Result<CaseResult, SolveError>> = results
+        .into_inner()
+        .unwrap_or_else(|p| p.into_inner())
+        .into_iter()
+        .map(|r| r.expect("every case was solved"))
+        .collect();
+    let base = results
+        .first()
+        .and_then(|r| r.as_ref().ok())
+        .map(|b| b.roster.clone());
+    if let Some(base) = base {
+        for result in results.iter_mut().skip(1).flatten() {
+            result.differs_from_base = Some(difference(&base, &result.roster));
+        }
+    }
+    results
+}
