@@ -36,6 +36,7 @@ mod matching;
 pub mod milp;
 pub mod objective;
 pub mod reasons;
+pub mod repair;
 pub mod roster;
 mod roster_index;
 pub mod scenario;

@@ -121,6 +121,118 @@ pub struct Provenance {
 }
 
 impl Schedule {
+    /// A roster read back into indices of `instance` (which may differ from the one the
+    /// roster was made for): entries naming ids the instance lacks are left out.
+    pub fn from_roster(instance: &Instance, roster: &Roster) -> Schedule {
+        let slot_of = |date: NaiveDate, session: &str| {
+            instance
+                .calendar
+                .session_index(session)
+                .map(|session| Slot { date, session })
+        };
+        let mut schedule = Schedule::default();
+        for p in &roster.presence {
+            if let (Some(who), Some(site)) = (
+                instance.specialist_ix(&p.specialist),
+                instance.site_ix(&p.site),
+            ) {
+                schedule.presence.insert((who, p.date, site));
+            }
+        }
+        let mut studios: BTreeMap<(StudioIx, Slot), StudioSession> = BTreeMap::new();
+        let mut meetings: BTreeMap<(BoardIx, Slot), Meeting> = BTreeMap::new();
+        for a in &roster.assignments {
+            let (Some(who), Some(slot)) = (
+                instance.specialist_ix(&a.specialist),
+                slot_of(a.date, &a.session),
+            ) else {
+                continue;
+            };
+            let room = a.room.as_deref().and_then(|r| instance.room_ix(r));
+            match a.activity {
+                Activity::Clinic => {
+                    if let (Some(room), Some(discipline)) = (room, &a.discipline) {
+                        schedule.clinics.push(Clinic {
+                            who,
+                            slot,
+                            room,
+                            discipline: discipline.clone(),
+                        });
+                    }
+                }
+                Activity::Studio => {
+                    let (Some(studio), Some(room)) = (
+                        a.studio.as_deref().and_then(|s| instance.studio_ix(s)),
+                        room,
+                    ) else {
+                        continue;
+                    };
+                    let session = studios.entry((studio, slot)).or_insert(StudioSession {
+                        studio,
+                        slot,
+                        room,
+                        apprentices: Vec::new(),
+                    });
+                    if a.role == Some(StudioRole::Apprentice) {
+                        session.apprentices.push(who);
+                    }
+                }
+                Activity::Mdt => {
+                    let Some(board) = a.board.as_deref().and_then(|b| instance.board_ix(b)) else {
+                        continue;
+                    };
+                    let meeting = meetings.entry((board, slot)).or_insert(Meeting {
+                        board,
+                        slot,
+                        room: RoomIx(usize::MAX),
+                        seats: Vec::new(),
+                    });
+                    if let Some(room) = room {
+                        meeting.room = room;
+                    }
+                    meeting.seats.push(Seat {
+                        who,
+                        discipline: a.discipline.clone().unwrap_or_default(),
+                        remote: !a.is_on_site(),
+                    });
+                }
+                Activity::Surgery => {}
+            }
+        }
+        schedule.studio_sessions = studios.into_values().collect();
+        schedule.meetings = meetings
+            .into_values()
+            .filter(|m| m.room != RoomIx(usize::MAX))
+            .collect();
+        for p in &roster.surgeries {
+            if let (Some(surgery), Some(slot), Some(room), Some(surgeon)) = (
+                instance.surgery_ix(&p.surgery),
+                slot_of(p.date, &p.session),
+                instance.room_ix(&p.room),
+                instance.specialist_ix(&p.surgeon),
+            ) {
+                schedule.operations.push(Operation {
+                    surgery,
+                    slot,
+                    room,
+                    surgeon,
+                });
+            }
+        }
+        for b in &roster.bookings {
+            if let (Some(request), Some(who), Some(slot)) = (
+                instance.request_ix(&b.request),
+                instance.specialist_ix(&b.specialist),
+                slot_of(b.date, &b.session),
+            ) {
+                schedule
+                    .appointments
+                    .push(Appointment { request, who, slot });
+            }
+        }
+        schedule
+    }
+
     /// The §6 roster of this schedule, with unmet reasons and recomputed terms.
     pub fn to_roster(&self, instance: &Instance, provenance: Provenance) -> Roster {
         let calendar = &instance.calendar;

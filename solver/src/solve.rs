@@ -2,14 +2,15 @@
 //! the MIP start), then the exact MILP on HiGHS within the time limit, and a status of
 //! our own saying how good the result is proven to be.
 
+use std::collections::BTreeMap;
 use std::sync::atomic::AtomicBool;
 use std::time::Instant;
 
 use serde::Serialize;
 
-use crate::calendar::weekday_name;
+use crate::calendar::{Slot, weekday_name};
 use crate::greedy::{self, GreedyError};
-use crate::instance::Instance;
+use crate::instance::{Instance, SpecialistIx};
 use crate::milp::highs::{HighsError, HighsOptions, MilpStatus};
 use crate::milp::{self, ModelStats};
 use crate::roster::{Roster, RosterStatus};
@@ -39,6 +40,24 @@ impl Default for SolveOptions {
             mip_start: true,
         }
     }
+}
+
+/// What re-planning keeps (docs/whatif.md): a reference schedule, usually the
+/// published roster read into the changed instance, and what keeping each part of it is
+/// worth in the optimizer's objective. The bonuses steer the MILP only: the roster's
+/// objective stays the §4 objective the checker computes.
+#[derive(Debug, Clone, Default)]
+pub struct Stability {
+    /// The schedule to stay close to.
+    pub reference: Schedule,
+    /// Worth of keeping one reference assignment (a clinic, studio or MDT place, a
+    /// surgery in its slot with its surgeon).
+    pub keep_assignment: f64,
+    /// Worth of keeping one reference booking, and, per call-centre booking it holds,
+    /// of keeping a clinic or studio session.
+    pub keep_booking: f64,
+    /// Call-centre bookings per session (holder, slot) of the reference.
+    pub held_bookings: BTreeMap<(SpecialistIx, Slot), u32>,
 }
 
 /// How good the returned roster is proven to be.
@@ -119,6 +138,19 @@ pub fn solve(
     progress: &mut dyn FnMut(Progress),
     cancel: &AtomicBool,
 ) -> Result<SolveReport, SolveError> {
+    solve_near(instance, options, None, progress, cancel)
+}
+
+/// Solves an instance, staying close to a reference schedule when `stability` is given
+/// (re-planning). Then the MILP's roster is preferred to the greedy one whatever their
+/// §4 objectives, and no bound is reported: the MILP's bound is not a bound of §4.
+pub fn solve_near(
+    instance: &Instance,
+    options: SolveOptions,
+    stability: Option<&Stability>,
+    progress: &mut dyn FnMut(Progress),
+    cancel: &AtomicBool,
+) -> Result<SolveReport, SolveError> {
     let started = Instant::now();
     let greedy = greedy::build(instance);
     let greedy_seconds = started.elapsed().as_secs_f64();
@@ -138,10 +170,13 @@ pub fn solve(
         threads: options.threads,
     };
     let start = greedy.as_ref().ok().filter(|_| options.mip_start);
-    let mut outcome = milp::solve(instance, start, highs_options, progress, cancel)?;
+    let mut outcome = milp::solve(instance, start, stability, highs_options, progress, cancel)?;
     // Weights and day costs are non-negative (validation), so no roster costs less than 0;
     // HiGHS's bound before its first LP is the sum of negative coefficients, far below.
-    outcome.bound = outcome.bound.map(|bound| bound.max(0.0));
+    outcome.bound = match stability {
+        Some(_) => None,
+        None => outcome.bound.map(|bound| bound.max(0.0)),
+    };
     let seconds = started.elapsed().as_secs_f64();
     let roster_of = |schedule: &Schedule, status: RosterStatus| {
         schedule.to_roster(
@@ -174,7 +209,8 @@ pub fn solve(
         // A time-limited incumbent found without the start can be worse than the greedy
         // roster: return whichever the checker scores lower.
         (Some(milp), Ok(schedule))
-            if greedy_objective.is_some_and(|g| g < milp.objective - 1e-9) =>
+            if stability.is_none()
+                && greedy_objective.is_some_and(|g| g < milp.objective - 1e-9) =>
         {
             (
                 roster_of(&schedule, RosterStatus::Feasible),

@@ -284,12 +284,70 @@ fn ms(d: Duration) -> String {
     format!("{:.2}", d.as_secs_f64() * 1e3)
 }
 
+/// CPU time (user + system, every thread) of a process so far, from `/proc/PID/stat`
+/// (Linux; in clock ticks of 10 ms). `None` elsewhere.
+fn cpu_time(pid: Option<u32>) -> Option<Duration> {
+    let path = match pid {
+        Some(pid) => format!("/proc/{pid}/stat"),
+        None => "/proc/self/stat".to_string(),
+    };
+    let stat = std::fs::read_to_string(path).ok()?;
+    // Fields after the command name (which may hold spaces): state is field 3, utime 14,
+    // stime 15.
+    let fields: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
+    let ticks: u64 = fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?;
+    Some(Duration::from_millis(ticks * 10))
+}
+
+/// CPU used by the server and by this process (the clients) during a run.
+#[derive(Debug, Default, Clone, Copy)]
+struct Cpu {
+    server: Option<Duration>,
+    clients: Option<Duration>,
+}
+
+impl Cpu {
+    /// Runs `work`, measuring the CPU time of the server process and of this one.
+    fn measure<T>(server: u32, work: impl FnOnce() -> T) -> (T, Cpu) {
+        let before = (cpu_time(Some(server)), cpu_time(None));
+        let result = work();
+        let after = (cpu_time(Some(server)), cpu_time(None));
+        let used = |a: Option<Duration>, b: Option<Duration>| Some(a?.saturating_sub(b?));
+        (
+            result,
+            Cpu {
+                server: used(after.0, before.0),
+                clients: used(after.1, before.1),
+            },
+        )
+    }
+
+    /// Microseconds of server and client CPU per request, and how busy the machine's
+    /// cores were, as table cells.
+    fn cells(&self, requests: usize, seconds: f64) -> String {
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get()) as f64;
+        let per = |d: Option<Duration>| {
+            d.map_or("–".to_string(), |d| {
+                format!("{:.0}", d.as_secs_f64() * 1e6 / requests.max(1) as f64)
+            })
+        };
+        let busy = match (self.server, self.clients) {
+            (Some(s), Some(c)) => {
+                format!("{:.0}%", (s + c).as_secs_f64() / (seconds * cores) * 100.0)
+            }
+            _ => "–".to_string(),
+        };
+        format!("{} | {} | {}", per(self.server), per(self.clients), busy)
+    }
+}
+
 /// One search run.
 struct SearchRun {
     clients: usize,
     seconds: f64,
     latencies: Vec<Duration>,
     errors: usize,
+    cpu: Cpu,
 }
 
 /// C clients send the mix (each starting at its own place in it) until `duration` is
@@ -345,6 +403,7 @@ fn search_load(
         seconds,
         errors: results.iter().map(|r| r.1).sum(),
         latencies,
+        cpu: Cpu::default(),
     }
 }
 
@@ -365,6 +424,8 @@ struct BookingRun {
     listed: usize,
     /// Free places left (every discipline over the whole horizon).
     places_left: u64,
+    /// CPU used.
+    cpu: Cpu,
 }
 
 /// C clients book `requests` in order (each takes the next) until `target` are booked
@@ -580,7 +641,10 @@ fn main() {
     let server = Server::start(&binary);
     let sync = fdatasync_probe(server.dir.path());
     let id = server.publish();
-    let replayed = replay(&server, &id, library.book.ledger());
+    let (mut replayed, cpu) = Cpu::measure(server.child.id(), || {
+        replay(&server, &id, library.book.ledger())
+    });
+    replayed.cpu = cpu;
     // One untimed pass: each answer compared with the library's.
     let agent = agent();
     let endpoint = format!("{}/instances/{id}/search", server.url);
@@ -629,7 +693,13 @@ fn main() {
     let searches: Vec<SearchRun> = options
         .clients
         .iter()
-        .map(|&clients| search_load(&server.url, &id, &bodies, clients, duration))
+        .map(|&clients| {
+            let (mut run, cpu) = Cpu::measure(server.child.id(), || {
+                search_load(&server.url, &id, &bodies, clients, duration)
+            });
+            run.cpu = cpu;
+            run
+        })
         .collect();
     drop(server);
 
@@ -642,7 +712,10 @@ fn main() {
             clients,
             options.bookings.max(1) * REQUESTS_PER_BOOKING,
         );
-        let mut run = booking_load(&server.url, &id, &requests, clients, options.bookings);
+        let (mut run, cpu) = Cpu::measure(server.child.id(), || {
+            booking_load(&server.url, &id, &requests, clients, options.bookings)
+        });
+        run.cpu = cpu;
         run.listed = listed_bookings(&server, &id);
         run.places_left = places_left(&server, &id, &instance);
         bookings.push(run);
@@ -653,12 +726,14 @@ fn main() {
         options.seconds, library.bookings
     );
     println!();
-    println!("| clients | searches | searches/s | p50 | p90 | p99 | max | errors |");
-    println!("|---|---|---|---|---|---|---|---|");
+    println!(
+        "| clients | searches | searches/s | p50 | p90 | p99 | max | errors | server CPU µs/search | client CPU µs/search | cores busy |"
+    );
+    println!("|---|---|---|---|---|---|---|---|---|---|---|");
     for run in &searches {
         let l = &run.latencies;
         println!(
-            "| {} | {} | {:.0} | {} | {} | {} | {} | {} |",
+            "| {} | {} | {:.0} | {} | {} | {} | {} | {} | {} |",
             run.clients,
             l.len(),
             l.len() as f64 / run.seconds,
@@ -666,7 +741,8 @@ fn main() {
             ms(percentile(l, 90.0)),
             ms(percentile(l, 99.0)),
             ms(l.last().copied().unwrap_or_default()),
-            run.errors
+            run.errors,
+            run.cpu.cells(l.len() + run.errors, run.seconds)
         );
     }
     println!();
@@ -675,9 +751,9 @@ fn main() {
     );
     println!();
     println!(
-        "| clients | requests | 201 | 409 no_option | other | seconds | bookings/s | p50 | p90 | p99 | max | 409 p50 | listed after | places left | stopped |"
+        "| clients | requests | 201 | 409 no_option | other | seconds | bookings/s | p50 | p90 | p99 | max | 409 p50 | listed after | places left | stopped | server CPU µs/request | client CPU µs/request | cores busy |"
     );
-    println!("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+    println!("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
     for run in &bookings {
         let c = &run.created;
         let requests = c.len() + run.no_option.len() + run.other;
@@ -687,7 +763,7 @@ fn main() {
             (run.listed.to_string(), run.places_left.to_string())
         };
         println!(
-            "| {} | {} | {} | {} | {} | {:.2} | {:.0} | {} | {} | {} | {} | {} | {} | {} | {} |",
+            "| {} | {} | {} | {} | {} | {:.2} | {:.0} | {} | {} | {} | {} | {} | {} | {} | {} | {} |",
             run.clients,
             requests,
             c.len(),
@@ -702,7 +778,8 @@ fn main() {
             ms(percentile(&run.no_option, 50.0)),
             listed,
             left,
-            run.stopped
+            run.stopped,
+            run.cpu.cells(requests, run.seconds)
         );
     }
 }

@@ -66,12 +66,13 @@ impl Solution for Values<'_> {
 pub(crate) fn solve(
     instance: &Instance,
     start: Option<&Schedule>,
+    stability: Option<&crate::solve::Stability>,
     options: HighsOptions,
     report: &mut dyn FnMut(Progress),
     cancel: &AtomicBool,
 ) -> Result<MilpOutcome, HighsError> {
     let started = std::time::Instant::now();
-    let mut model = model::build(instance);
+    let mut model = model::build(instance, stability);
     let stats = ModelStats {
         variables: model.columns.len(),
         constraints: model.constraints.len(),
@@ -495,7 +496,7 @@ mod tests {
         ] {
             let instance = shipped(name);
             let schedule = greedy::build(&instance).expect("greedy roster");
-            let model = model::build(&instance);
+            let model = model::build(&instance, None);
             let values = start_values(&instance, &model, &schedule).expect("start vector");
             let solution = Values {
                 model: &model,

@@ -13,6 +13,7 @@ use crate::instance::{
     BoardIx, Instance, RequestIx, RoomIx, RoomKind, SiteIx, SpecialistIx, StudioIx, SurgeryIx,
 };
 use crate::objective::Term;
+use crate::solve::Stability;
 
 /// Every variable family, keyed by what it means.
 #[derive(Default)]
@@ -81,6 +82,7 @@ struct Activity {
 
 struct Builder<'a> {
     instance: &'a Instance,
+    stability: Option<&'a Stability>,
     classes: RoomClasses,
     pv: ProblemVariables,
     vars: Vars,
@@ -943,14 +945,115 @@ impl Builder<'_> {
                 objective += w[Term::AvoidedSlot] * sum(activities.iter().map(|a| &a.var));
             }
         }
+        if let Some(stability) = self.stability {
+            objective += self.keeping_bonus(stability);
+        }
         self.objective = objective;
+    }
+
+    /// Re-planning: minus the worth of every reference decision the model keeps.
+    fn keeping_bonus(&self, stability: &Stability) -> Expression {
+        let instance = self.instance;
+        let reference = &stability.reference;
+        let assignment = stability.keep_assignment;
+        let held = |who: SpecialistIx, slot: Slot| {
+            f64::from(
+                stability
+                    .held_bookings
+                    .get(&(who, slot))
+                    .copied()
+                    .unwrap_or(0),
+            )
+        };
+        let mut bonus = Expression::from(0.0);
+        // Kept means the same slot and the same kind of room (a room class).
+        let class_of = |room: RoomIx| self.classes.class_of(room);
+        let clinics: BTreeSet<(SpecialistIx, Slot, &str, Option<ClassIx>)> = reference
+            .clinics
+            .iter()
+            .map(|c| (c.who, c.slot, c.discipline.as_str(), class_of(c.room)))
+            .collect();
+        for ((who, slot, class, d), var) in &self.vars.clinic {
+            let discipline = instance.specialist(*who).disciplines[*d].as_str();
+            if clinics.contains(&(*who, *slot, discipline, Some(*class))) {
+                bonus -= (assignment + stability.keep_booking * held(*who, *slot)) * *var;
+            }
+        }
+        let studios: BTreeSet<(StudioIx, Slot, Option<ClassIx>)> = reference
+            .studio_sessions
+            .iter()
+            .map(|s| (s.studio, s.slot, class_of(s.room)))
+            .collect();
+        for ((studio, slot, class), var) in &self.vars.studio {
+            if studios.contains(&(*studio, *slot, Some(*class))) {
+                let lead = instance.studios[studio.0].lead;
+                bonus -= (assignment + stability.keep_booking * held(lead, *slot)) * *var;
+            }
+        }
+        let apprentices: BTreeSet<(StudioIx, Slot, SpecialistIx)> = reference
+            .studio_sessions
+            .iter()
+            .flat_map(|s| s.apprentices.iter().map(move |a| (s.studio, s.slot, *a)))
+            .collect();
+        for (key, var) in &self.vars.apprentice {
+            if apprentices.contains(key) {
+                bonus -= assignment * *var;
+            }
+        }
+        let meetings: BTreeSet<(BoardIx, Slot, Option<ClassIx>)> = reference
+            .meetings
+            .iter()
+            .map(|m| (m.board, m.slot, class_of(m.room)))
+            .collect();
+        for ((board, slot, class), var) in &self.vars.meeting {
+            if meetings.contains(&(*board, *slot, Some(*class))) {
+                bonus -= assignment * *var;
+            }
+        }
+        let seats: BTreeSet<(BoardIx, Slot, SpecialistIx, &str)> = reference
+            .meetings
+            .iter()
+            .flat_map(|m| {
+                m.seats
+                    .iter()
+                    .map(move |seat| (m.board, m.slot, seat.who, seat.discipline.as_str()))
+            })
+            .collect();
+        for ((board, slot, d, who, _), var) in &self.vars.seat {
+            let discipline = instance.mdt_boards[board.0].required[*d].as_str();
+            if seats.contains(&(*board, *slot, *who, discipline)) {
+                bonus -= assignment * *var;
+            }
+        }
+        let operations: BTreeSet<(SurgeryIx, Slot, SpecialistIx)> = reference
+            .operations
+            .iter()
+            .map(|op| (op.surgery, op.slot, op.surgeon))
+            .collect();
+        for ((surgery, slot, _, surgeon), var) in &self.vars.operation {
+            if operations.contains(&(*surgery, *slot, *surgeon)) {
+                bonus -= assignment * *var;
+            }
+        }
+        let bookings: BTreeSet<(RequestIx, SpecialistIx, Slot)> = reference
+            .appointments
+            .iter()
+            .map(|a| (a.request, a.who, a.slot))
+            .collect();
+        for (key, var) in &self.vars.booking {
+            if bookings.contains(key) {
+                bonus -= stability.keep_booking * *var;
+            }
+        }
+        bonus
     }
 }
 
 /// Builds the whole model for an instance.
-pub(crate) fn build(instance: &Instance) -> Model {
+pub(crate) fn build(instance: &Instance, stability: Option<&Stability>) -> Model {
     let mut builder = Builder {
         instance,
+        stability,
         classes: RoomClasses::new(instance),
         pv: ProblemVariables::new(),
         vars: Vars::default(),
