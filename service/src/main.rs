@@ -74,6 +74,11 @@ enum Command {
     /// Solves run in parallel (--jobs), sharing the cores with HiGHS's threads. Each
     /// column also says how many assignments and bookings differ from the base roster.
     Whatif(commands::whatif::WhatIfArgs),
+    /// Re-plan a published roster after a change, moving as little as possible.
+    ///
+    /// Reports every assignment that moved and every patient to call (old slot, new
+    /// slot or unplaced); re-books the call-centre ledger into the new roster.
+    Repair(commands::repair::RepairArgs),
     /// Apply a scenario to an instance: what changed, and the changed instance (-o).
     Scenario(commands::whatif::ScenarioArgs),
     /// Run the HTTP service: instances, solves, published rosters, booking, convening.
@@ -160,6 +165,7 @@ fn main() -> ExitCode {
         Command::Convene(args) => commands::convene::run(&args),
         Command::Whatif(args) => commands::whatif::run(&args),
         Command::Scenario(args) => commands::whatif::apply(&args),
+        Command::Repair(args) => commands::repair::run(&args),
         Command::Serve(args) => server::run(&args).map(|()| Outcome::Valid),
     };
     match result {
