@@ -331,6 +331,30 @@ fn upload_solve_publish_search_book_cancel() {
     ] {
         assert!(actions.contains(&action), "{actions:?}");
     }
+    // A planner compares a what-if scenario with the stored instance.
+    let scenario = json!({
+        "name": "Xi away Tuesday",
+        "changes": [{ "kind": "unavailable", "specialist": "xi-xiaowei", "slots": ["2026-03-03"] }]
+    });
+    let (status, compared) = server.call(
+        "POST",
+        &format!("/instances/{id}/whatif"),
+        Some("tok-planner"),
+        Some(json!({ "scenarios": [scenario], "time_limit": 10 })),
+    );
+    assert_eq!(status, 200, "{compared}");
+    assert_eq!(compared[1]["name"], "Xi away Tuesday");
+    assert!(
+        compared[1]["differs_from_base"]["assignments"].as_u64() > Some(0),
+        "{compared}"
+    );
+    let (status, _) = server.call(
+        "POST",
+        &format!("/instances/{id}/whatif"),
+        Some("tok-agent"),
+        Some(json!({ "scenarios": [] })),
+    );
+    assert_eq!(status, 403);
     let (status, metrics) = server.call("GET", "/metrics", Some("tok-viewer"), None);
     assert_eq!(status, 200);
     let metrics = metrics.as_str().expect("text").to_string();
@@ -601,6 +625,7 @@ fn the_openapi_document_describes_every_route() {
         ("GET", "/instances/{id}/waitlist"),
         ("DELETE", "/instances/{id}/waitlist/{entry}"),
         ("POST", "/instances/{id}/convene"),
+        ("POST", "/instances/{id}/whatif"),
     ]
     .iter()
     .map(|(m, p)| (m.to_string(), p.to_string()))

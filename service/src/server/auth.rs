@@ -61,6 +61,8 @@ pub enum Access {
     Schedule,
     /// Call-centre agents.
     Book,
+    /// Planners (what-if scenarios).
+    Plan,
     /// Administrators only.
     Admin,
 }
@@ -71,6 +73,7 @@ impl Access {
             (_, Role::Admin) | (Access::Read, _) => true,
             (Access::Schedule, Role::Scheduler) => true,
             (Access::Book, Role::CallCentre) => true,
+            (Access::Plan, Role::Planner) => true,
             (Access::Admin, _) => false,
             _ => false,
         }
@@ -81,6 +84,7 @@ impl Access {
             Access::Read => "reading",
             Access::Schedule => "the scheduler role",
             Access::Book => "the call_centre role",
+            Access::Plan => "the planner role",
             Access::Admin => "the admin role",
         }
     }
