@@ -609,6 +609,54 @@ async fn search(
     Ok(Json(json!(result)))
 }
 
+/// The ledger entries one change touched, to be written (ids), and the audit target.
+#[derive(Debug, Default)]
+struct Touched {
+    target: String,
+    bookings: Vec<String>,
+    releases: Vec<String>,
+    waitlist: Vec<String>,
+}
+
+/// Changes the ledger of an instance's published book on a blocking worker, under the
+/// book's write lock: the change in memory, then its rows and an audit line written
+/// durably (`AppState::persist`), then the answer.
+async fn change_ledger(
+    state: &Arc<AppState>,
+    id: String,
+    actor: String,
+    action: &'static str,
+    change: impl FnOnce(&mut houniao::booking::BookingBook) -> ApiResult<(Value, Touched)>
+    + Send
+    + 'static,
+) -> ApiResult<Value> {
+    let published = state.published(&id)?;
+    let worker = state.clone();
+    tokio::task::spawn_blocking(move || -> ApiResult<Value> {
+        let mut guard = published.write().unwrap_or_else(|p| p.into_inner());
+        let (answer, touched) = change(&mut guard.book)?;
+        fn ids(list: &[String]) -> Vec<&str> {
+            list.iter().map(String::as_str).collect()
+        }
+        let (bookings, releases, waitlist) = (
+            ids(&touched.bookings),
+            ids(&touched.releases),
+            ids(&touched.waitlist),
+        );
+        worker.persist(
+            &id,
+            &mut guard,
+            |ledger| LedgerChanges::of(ledger, &bookings, &releases, &waitlist),
+            &actor,
+            action,
+            &touched.target,
+        )?;
+        Ok(answer)
+    })
+    .await
+    .map_err(ApiError::internal)?
+}
+
 /// Book a patient: the best option, or `option`. 409 `taken` (with what can be offered
 /// now) when the last place went meanwhile. The booking is on disk before the 201.
 #[utoipa::path(post, path = "/instances/{id}/bookings", params(("id" = String, Path, description = "instance id")),
@@ -632,34 +680,22 @@ async fn book(
             .map_err(|e: String| {
                 ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_request", e)
             })?;
-    let published = state.published(&id)?;
-    let worker = state.clone();
-    let outcome = tokio::task::spawn_blocking(move || -> ApiResult<Value> {
-        let mut guard = published.write().unwrap_or_else(|p| p.into_inner());
+    let outcome = change_ledger(&state, id, actor, "booking.create", move |book| {
         let request = body.request();
         let now = Utc::now();
         let confirmation = match &option {
-            Some(option) => guard.book.book(&request, option, now),
-            None => guard.book.book_best(&request, now),
+            Some(option) => book.book(&request, option, now),
+            None => book.book_best(&request, now),
         }?;
-        let booking = confirmation.booking.id.clone();
-        let left: Vec<&str> = confirmation
-            .left_waitlist
-            .iter()
-            .map(String::as_str)
-            .collect();
-        worker.persist(
-            &id,
-            &mut guard,
-            |ledger| LedgerChanges::of(ledger, &[&booking], &[], &left),
-            &actor,
-            "booking.create",
-            &booking,
-        )?;
-        Ok(json!(confirmation))
+        let touched = Touched {
+            target: confirmation.booking.id.clone(),
+            bookings: vec![confirmation.booking.id.clone()],
+            waitlist: confirmation.left_waitlist.clone(),
+            ..Touched::default()
+        };
+        Ok((json!(confirmation), touched))
     })
-    .await
-    .map_err(ApiError::internal)?;
+    .await;
     let label = match &outcome {
         Ok(_) => "booked",
         Err(e) => e.error,
@@ -716,23 +752,17 @@ async fn cancel_booking(
     Path((id, booking)): Path<(String, String)>,
 ) -> ApiResult<Json<Value>> {
     let actor = authorise(&state, &headers, Access::Book)?;
-    let published = state.published(&id)?;
-    let worker = state.clone();
-    let outcome = tokio::task::spawn_blocking(move || -> ApiResult<Value> {
-        let mut guard = published.write().unwrap_or_else(|p| p.into_inner());
-        let cancellation = guard.book.cancel(&booking, Utc::now())?;
-        worker.persist(
-            &id,
-            &mut guard,
-            |ledger| LedgerChanges::of(ledger, &[&booking], &[&booking], &[]),
-            &actor,
-            "booking.cancel",
-            &booking,
-        )?;
-        Ok(json!(cancellation))
+    let outcome = change_ledger(&state, id, actor, "booking.cancel", move |book| {
+        let cancellation = book.cancel(&booking, Utc::now())?;
+        let touched = Touched {
+            target: booking.clone(),
+            bookings: vec![booking.clone()],
+            releases: vec![booking],
+            ..Touched::default()
+        };
+        Ok((json!(cancellation), touched))
     })
-    .await
-    .map_err(ApiError::internal)?;
+    .await;
     let label = match &outcome {
         Ok(_) => "cancelled",
         Err(e) => e.error,
@@ -757,23 +787,16 @@ async fn join_waitlist(
 ) -> ApiResult<(StatusCode, Json<Value>)> {
     let actor = authorise(&state, &headers, Access::Book)?;
     let body: RequestBody = json_body(&body)?;
-    let published = state.published(&id)?;
-    let worker = state.clone();
-    let entry = tokio::task::spawn_blocking(move || -> ApiResult<Value> {
-        let mut guard = published.write().unwrap_or_else(|p| p.into_inner());
-        let entry = guard.book.join_waitlist(&body.request(), Utc::now())?;
-        worker.persist(
-            &id,
-            &mut guard,
-            |ledger| LedgerChanges::of(ledger, &[], &[], &[&entry.id]),
-            &actor,
-            "waitlist.add",
-            &entry.id,
-        )?;
-        Ok(json!(entry))
+    let entry = change_ledger(&state, id, actor, "waitlist.add", move |book| {
+        let entry = book.join_waitlist(&body.request(), Utc::now())?;
+        let touched = Touched {
+            target: entry.id.clone(),
+            waitlist: vec![entry.id.clone()],
+            ..Touched::default()
+        };
+        Ok((json!(entry), touched))
     })
-    .await
-    .map_err(ApiError::internal)??;
+    .await?;
     Ok((StatusCode::CREATED, Json(entry)))
 }
 
@@ -817,23 +840,16 @@ async fn leave_waitlist(
     Path((id, entry)): Path<(String, String)>,
 ) -> ApiResult<Json<Value>> {
     let actor = authorise(&state, &headers, Access::Book)?;
-    let published = state.published(&id)?;
-    let worker = state.clone();
-    let removed = tokio::task::spawn_blocking(move || -> ApiResult<Value> {
-        let mut guard = published.write().unwrap_or_else(|p| p.into_inner());
-        let removed = guard.book.leave_waitlist(&entry, Utc::now())?;
-        worker.persist(
-            &id,
-            &mut guard,
-            |ledger| LedgerChanges::of(ledger, &[], &[], &[&entry]),
-            &actor,
-            "waitlist.remove",
-            &entry,
-        )?;
-        Ok(json!(removed))
+    let removed = change_ledger(&state, id, actor, "waitlist.remove", move |book| {
+        let removed = book.leave_waitlist(&entry, Utc::now())?;
+        let touched = Touched {
+            target: entry.clone(),
+            waitlist: vec![entry],
+            ..Touched::default()
+        };
+        Ok((json!(removed), touched))
     })
-    .await
-    .map_err(ApiError::internal)??;
+    .await?;
     Ok(Json(removed))
 }
 
