@@ -11,8 +11,11 @@
 //! - **booking load**: on a fresh server per C, C client threads book seeded discipline
 //!   requests (distinct patient refs, no `option`: the best is booked) until the target
 //!   number of bookings is acknowledged (201) or the requests run out; the bookings the
-//!   service then lists are counted against the 201s.
+//!   service then lists are counted against the 201s;
+//! - **mixed**: on one more fresh server, M clients search while M others book.
 //!
+//! For each run it also reports the CPU time the server and this process (the clients)
+//! used per request, from `/proc` (Linux), since both share the machine's cores.
 //! Latencies are measured by the client, from sending the request to having read the
 //! whole answer. Nothing is asserted: it is a measurement.
 //!
@@ -25,7 +28,8 @@
 //!
 //! Options: `--houniao PATH` (default `target/release/houniao` of the workspace),
 //! `--clients 1,8,32` (client threads of each run), `--seconds 5` (length of a search
-//! run), `--bookings 2000` (booking target of a booking run). `RUST_LOG`, if set, is
+//! run), `--bookings 2000` (booking target of a booking run), `--mixed 8` (M of the
+//! mixed run; 0 skips it). `RUST_LOG`, if set, is
 //! passed on to the server (its default logs one line per request to its stderr, which
 //! goes to a file).
 
@@ -61,6 +65,7 @@ struct Options {
     clients: Vec<usize>,
     seconds: f64,
     bookings: usize,
+    mixed: usize,
 }
 
 impl Options {
@@ -70,6 +75,7 @@ impl Options {
             clients: vec![1, 8, 32],
             seconds: 5.0,
             bookings: BOOKINGS,
+            mixed: 8,
         };
         let mut args = std::env::args().skip(1);
         while let Some(flag) = args.next() {
@@ -99,6 +105,11 @@ impl Options {
                         .parse()
                         .unwrap_or_else(|_| usage("--bookings needs a number"));
                 }
+                "--mixed" => {
+                    options.mixed = value()
+                        .parse()
+                        .unwrap_or_else(|_| usage("--mixed needs a number"));
+                }
                 "-h" | "--help" => usage(""),
                 other => usage(&format!("unknown argument {other:?}")),
             }
@@ -112,7 +123,7 @@ fn usage(problem: &str) -> ! {
         eprintln!("service-load: {problem}");
     }
     eprintln!(
-        "usage: service-load [--houniao PATH] [--clients 1,8,32] [--seconds 5] [--bookings 2000]"
+        "usage: service-load [--houniao PATH] [--clients 1,8,32] [--seconds 5] [--bookings 2000] [--mixed 8]"
     );
     std::process::exit(2)
 }
@@ -343,26 +354,27 @@ impl Cpu {
 
 /// One search run.
 struct SearchRun {
-    clients: usize,
+    /// Client threads (and what else ran).
+    clients: String,
     seconds: f64,
     latencies: Vec<Duration>,
     errors: usize,
     cpu: Cpu,
 }
 
-/// C clients send the mix (each starting at its own place in it) until `duration` is
-/// over; requests in flight then finish and count.
-fn search_load(
+/// C clients send the mix (each starting at its own place in it) while `during` runs
+/// (a sleep, or a booking load); requests in flight then finish and count.
+fn search_load<T>(
     url: &str,
     id: &str,
     bodies: &[Vec<u8>],
     clients: usize,
-    duration: Duration,
-) -> SearchRun {
+    during: impl FnOnce() -> T,
+) -> (SearchRun, T) {
     let endpoint = format!("{url}/instances/{id}/search");
     let ready = Barrier::new(clients + 1);
     let stop = AtomicBool::new(false);
-    let (results, seconds) = std::thread::scope(|scope| {
+    let (results, seconds, outcome) = std::thread::scope(|scope| {
         let workers: Vec<_> = (0..clients)
             .map(|client| {
                 let (endpoint, ready, stop) = (&endpoint, &ready, &stop);
@@ -388,23 +400,24 @@ fn search_load(
             .collect();
         ready.wait();
         let started = Instant::now();
-        std::thread::sleep(duration);
+        let outcome = during();
         stop.store(true, Ordering::Relaxed);
         let results: Vec<(Vec<Duration>, usize)> = workers
             .into_iter()
             .map(|w| w.join().expect("a client thread"))
             .collect();
-        (results, started.elapsed().as_secs_f64())
+        (results, started.elapsed().as_secs_f64(), outcome)
     });
     let mut latencies: Vec<Duration> = results.iter().flat_map(|r| r.0.clone()).collect();
     latencies.sort_unstable();
-    SearchRun {
-        clients,
+    let run = SearchRun {
+        clients: clients.to_string(),
         seconds,
         errors: results.iter().map(|r| r.1).sum(),
         latencies,
         cpu: Cpu::default(),
-    }
+    };
+    (run, outcome)
 }
 
 /// One booking run: latencies by outcome.
@@ -419,7 +432,7 @@ struct BookingRun {
     /// Anything else (other statuses, transport errors).
     other: usize,
     /// Why the run stopped.
-    stopped: &'static str,
+    stopped: String,
     /// Call-centre bookings the service lists afterwards.
     listed: usize,
     /// Free places left (every discipline over the whole horizon).
@@ -495,7 +508,8 @@ fn booking_load(
             "target reached"
         } else {
             "requests ran out"
-        },
+        }
+        .to_string(),
         ..BookingRun::default()
     };
     for result in results {
@@ -576,7 +590,7 @@ fn replay(server: &Server, id: &str, ledger: &Ledger) -> BookingRun {
     let endpoint = format!("{}/instances/{id}/bookings", server.url);
     let mut run = BookingRun {
         clients: 1,
-        stopped: "ledger replayed",
+        stopped: "ledger replayed".to_string(),
         ..BookingRun::default()
     };
     let started = Instant::now();
@@ -690,12 +704,14 @@ fn main() {
     println!();
 
     let duration = Duration::from_secs_f64(options.seconds);
-    let searches: Vec<SearchRun> = options
+    let mut searches: Vec<SearchRun> = options
         .clients
         .iter()
         .map(|&clients| {
-            let (mut run, cpu) = Cpu::measure(server.child.id(), || {
-                search_load(&server.url, &id, &bodies, clients, duration)
+            let ((mut run, ()), cpu) = Cpu::measure(server.child.id(), || {
+                search_load(&server.url, &id, &bodies, clients, || {
+                    std::thread::sleep(duration);
+                })
             });
             run.cpu = cpu;
             run
@@ -719,6 +735,27 @@ fn main() {
         run.listed = listed_bookings(&server, &id);
         run.places_left = places_left(&server, &id, &instance);
         bookings.push(run);
+    }
+    if options.mixed > 0 {
+        // Searches while bookings are made, on a fresh server: the same mix, the same
+        // kind of booking requests.
+        let clients = options.mixed;
+        let server = Server::start(&binary);
+        let id = server.publish();
+        let requests = booking_requests(
+            &instance,
+            clients,
+            options.bookings.max(1) * REQUESTS_PER_BOOKING,
+        );
+        let (mut search, mut booking) = search_load(&server.url, &id, &bodies, clients, || {
+            booking_load(&server.url, &id, &requests, clients, options.bookings)
+        });
+        search.clients = format!("{clients}, while {clients} book");
+        booking.stopped = format!("{}, while {clients} search", booking.stopped);
+        booking.listed = listed_bookings(&server, &id);
+        booking.places_left = places_left(&server, &id, &instance);
+        searches.push(search);
+        bookings.push(booking);
     }
 
     println!(
