@@ -30,7 +30,7 @@ pub fn shipped(name: &str) -> Instance {
 
 /// The call-centre setup shared by the `booking` benchmark and the `booking-report`
 /// binary: the published beilun-oncology roster opened as a booking book, a seeded
-/// series of bookings made through [`BookingBook::book_best`], then a fixed, seeded mix
+/// series of bookings made through [`BookingBook::book_best`](houniao::booking::BookingBook::book_best), then a fixed, seeded mix
 /// of search requests.
 pub mod call_centre {
     use std::sync::Arc;
