@@ -10,8 +10,9 @@
 //!   `POST /instances/{id}/search` for a fixed time;
 //! - **booking load**: on a fresh server per C, C client threads book seeded discipline
 //!   requests (distinct patient refs, no `option`: the best is booked) until the target
-//!   number of bookings is acknowledged (201) or the requests run out; the bookings the
-//!   service then lists are counted against the 201s;
+//!   number of bookings is acknowledged (201) or the requests run out; then the server
+//!   is killed (SIGKILL) and started again on its database, and the bookings it lists
+//!   are counted against the 201s;
 //! - **mixed**: on one more fresh server, M clients search while M others book.
 //!
 //! For each run it also reports the CPU time the server and this process (the clients)
@@ -29,9 +30,8 @@
 //! Options: `--houniao PATH` (default `target/release/houniao` of the workspace),
 //! `--clients 1,8,32` (client threads of each run), `--seconds 5` (length of a search
 //! run), `--bookings 2000` (booking target of a booking run), `--mixed 8` (M of the
-//! mixed run; 0 skips it). `RUST_LOG`, if set, is
-//! passed on to the server (its default logs one line per request to its stderr, which
-//! goes to a file).
+//! mixed run; 0 skips it). `RUST_LOG`, if set, is passed on to the server (by default
+//! it logs one line per request to its stderr, which goes to a file).
 
 use std::fmt::Write as _;
 use std::io::{BufRead, BufReader, Write as _};
@@ -156,13 +156,22 @@ impl Server {
                 "[[tokens]]\nname = \"{role}-load\"\nrole = \"{role}\"\ntoken = \"{token}\"\n"
             );
         }
-        let config_path = dir.path().join("houniao.toml");
-        std::fs::write(&config_path, config).expect("writes the config");
-        let log = std::fs::File::create(dir.path().join("server.log")).expect("log file");
+        std::fs::write(dir.path().join("houniao.toml"), config).expect("writes the config");
+        let (child, url) = Server::spawn(binary, dir.path());
+        Server { child, url, dir }
+    }
+
+    /// Starts `houniao serve` on the config in `dir`: the process and its URL.
+    fn spawn(binary: &Path, dir: &Path) -> (Child, String) {
+        let log = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(dir.join("server.log"))
+            .expect("log file");
         let mut child = Command::new(binary)
             .arg("serve")
             .arg("--config")
-            .arg(&config_path)
+            .arg(dir.join("houniao.toml"))
             .current_dir(workspace_path(""))
             .stdout(Stdio::piped())
             .stderr(Stdio::from(log))
@@ -178,14 +187,20 @@ impl Server {
             .read_line(&mut line)
             .expect("reads the server's first line");
         let Some(url) = line.trim().strip_prefix("listening on ") else {
-            let log = std::fs::read_to_string(dir.path().join("server.log")).unwrap_or_default();
+            let log = std::fs::read_to_string(dir.join("server.log")).unwrap_or_default();
             panic!("the server did not start: {line:?}\n{log}");
         };
-        Server {
-            url: url.to_string(),
-            child,
-            dir,
-        }
+        (child, url.to_string())
+    }
+
+    /// Kills the server (SIGKILL: nothing is flushed on the way out) and starts it again
+    /// on the same database.
+    fn kill_and_restart(&mut self, binary: &Path) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let (child, url) = Server::spawn(binary, self.dir.path());
+        self.child = child;
+        self.url = url;
     }
 
     /// `POST PATH` with a body and a content type: (status, body).
@@ -315,6 +330,8 @@ fn cpu_time(pid: Option<u32>) -> Option<Duration> {
 struct Cpu {
     server: Option<Duration>,
     clients: Option<Duration>,
+    /// Shared by two runs at once (no figure per request).
+    shared: bool,
 }
 
 impl Cpu {
@@ -329,6 +346,7 @@ impl Cpu {
             Cpu {
                 server: used(after.0, before.0),
                 clients: used(after.1, before.1),
+                shared: false,
             },
         )
     }
@@ -337,10 +355,11 @@ impl Cpu {
     /// cores were, as table cells.
     fn cells(&self, requests: usize, seconds: f64) -> String {
         let cores = std::thread::available_parallelism().map_or(1, |n| n.get()) as f64;
-        let per = |d: Option<Duration>| {
-            d.map_or("–".to_string(), |d| {
+        let per = |d: Option<Duration>| match d {
+            Some(d) if !self.shared => {
                 format!("{:.0}", d.as_secs_f64() * 1e6 / requests.max(1) as f64)
-            })
+            }
+            _ => "–".to_string(),
         };
         let busy = match (self.server, self.clients) {
             (Some(s), Some(c)) => {
@@ -433,7 +452,8 @@ struct BookingRun {
     other: usize,
     /// Why the run stopped.
     stopped: String,
-    /// Call-centre bookings the service lists afterwards.
+    /// Call-centre bookings the service lists after it was killed (SIGKILL) and
+    /// started again on its database.
     listed: usize,
     /// Free places left (every discipline over the whole horizon).
     places_left: u64,
@@ -721,7 +741,7 @@ fn main() {
 
     let mut bookings = vec![replayed];
     for &clients in &options.clients {
-        let server = Server::start(&binary);
+        let mut server = Server::start(&binary);
         let id = server.publish();
         let requests = booking_requests(
             &instance,
@@ -732,6 +752,7 @@ fn main() {
             booking_load(&server.url, &id, &requests, clients, options.bookings)
         });
         run.cpu = cpu;
+        server.kill_and_restart(&binary);
         run.listed = listed_bookings(&server, &id);
         run.places_left = places_left(&server, &id, &instance);
         bookings.push(run);
@@ -740,18 +761,27 @@ fn main() {
         // Searches while bookings are made, on a fresh server: the same mix, the same
         // kind of booking requests.
         let clients = options.mixed;
-        let server = Server::start(&binary);
+        let mut server = Server::start(&binary);
         let id = server.publish();
         let requests = booking_requests(
             &instance,
             clients,
             options.bookings.max(1) * REQUESTS_PER_BOOKING,
         );
-        let (mut search, mut booking) = search_load(&server.url, &id, &bodies, clients, || {
-            booking_load(&server.url, &id, &requests, clients, options.bookings)
+        let ((mut search, mut booking), cpu) = Cpu::measure(server.child.id(), || {
+            search_load(&server.url, &id, &bodies, clients, || {
+                booking_load(&server.url, &id, &requests, clients, options.bookings)
+            })
         });
+        // The CPU of both halves together: only how busy the cores were is shown.
+        search.cpu = Cpu {
+            shared: true,
+            ..cpu
+        };
+        booking.cpu = search.cpu;
         search.clients = format!("{clients}, while {clients} book");
         booking.stopped = format!("{}, while {clients} search", booking.stopped);
+        server.kill_and_restart(&binary);
         booking.listed = listed_bookings(&server, &id);
         booking.places_left = places_left(&server, &id, &instance);
         searches.push(search);
@@ -788,7 +818,7 @@ fn main() {
     );
     println!();
     println!(
-        "| clients | requests | 201 | 409 no_option | other | seconds | bookings/s | p50 | p90 | p99 | max | 409 p50 | listed after | places left | stopped | server CPU µs/request | client CPU µs/request | cores busy |"
+        "| clients | requests | 201 | 409 no_option | other | seconds | bookings/s | p50 | p90 | p99 | max | 409 p50 | listed after kill -9 + restart | places left | stopped | server CPU µs/request | client CPU µs/request | cores busy |"
     );
     println!("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
     for run in &bookings {
