@@ -25,7 +25,7 @@ use utoipa_axum::routes;
 use super::auth::Access;
 use super::error::ApiError;
 use super::state::{AppState, Job, Published, lock};
-use super::store::LedgerChanges;
+use super::store::{LedgerChanges, LedgerWrite};
 
 type Shared = State<Arc<AppState>>;
 type ApiResult<T> = Result<T, ApiError>;
@@ -515,8 +515,8 @@ async fn publish_roster(
             Arc::new(RwLock::new(Published {
                 version: publication.version,
                 roster_id: id,
-                roster,
                 book,
+                failed: Default::default(),
             })),
         );
         Ok(publication)
@@ -618,9 +618,11 @@ struct Touched {
     waitlist: Vec<String>,
 }
 
-/// Changes the ledger of an instance's published book on a blocking worker, under the
-/// book's write lock: the change in memory, then its rows and an audit line written
-/// durably (`AppState::persist`), then the answer.
+/// Changes the ledger of an instance's published book on a blocking worker: the change
+/// in memory under the book's write lock, its rows queued for the ledger writer before
+/// the lock is released (so commits keep the order of changes), then the answer once
+/// the rows are on disk. Searches are not held up by the disk write. A failed write
+/// fails the book closed: it may hold what the database does not.
 async fn change_ledger(
     state: &Arc<AppState>,
     id: String,
@@ -633,28 +635,58 @@ async fn change_ledger(
     let published = state.published(&id)?;
     let worker = state.clone();
     tokio::task::spawn_blocking(move || -> ApiResult<Value> {
-        let mut guard = published.write().unwrap_or_else(|p| p.into_inner());
-        let (answer, touched) = change(&mut guard.book)?;
-        fn ids(list: &[String]) -> Vec<&str> {
-            list.iter().map(String::as_str).collect()
+        let (answer, written) = {
+            let mut guard = published.write().unwrap_or_else(|p| p.into_inner());
+            if guard.failed.load(Ordering::Relaxed) {
+                return Err(storage_failed());
+            }
+            let (answer, touched) = change(&mut guard.book)?;
+            fn ids(list: &[String]) -> Vec<&str> {
+                list.iter().map(String::as_str).collect()
+            }
+            let rows = LedgerChanges::of(
+                guard.book.ledger(),
+                &ids(&touched.bookings),
+                &ids(&touched.releases),
+                &ids(&touched.waitlist),
+            )
+            .rows();
+            let written = worker.ledger_writer.queue(LedgerWrite {
+                instance_id: id,
+                rows,
+                actor,
+                action,
+                target: touched.target,
+            });
+            (answer, written)
+        };
+        let outcome = written
+            .recv()
+            .unwrap_or_else(|_| Err("the ledger writer has stopped".into()));
+        match outcome {
+            Ok(()) => Ok(answer),
+            Err(error) => {
+                published
+                    .read()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .failed
+                    .store(true, Ordering::Relaxed);
+                tracing::error!("ledger write failed: {error}");
+                Err(storage_failed())
+            }
         }
-        let (bookings, releases, waitlist) = (
-            ids(&touched.bookings),
-            ids(&touched.releases),
-            ids(&touched.waitlist),
-        );
-        worker.persist(
-            &id,
-            &mut guard,
-            |ledger| LedgerChanges::of(ledger, &bookings, &releases, &waitlist),
-            &actor,
-            action,
-            &touched.target,
-        )?;
-        Ok(answer)
     })
     .await
     .map_err(ApiError::internal)?
+}
+
+fn storage_failed() -> ApiError {
+    ApiError::new(
+        StatusCode::SERVICE_UNAVAILABLE,
+        "storage_failed",
+        "a booking could not be written to the database; no booking was acknowledged \
+         that is not on disk; restart the service once the disk is fixed",
+    )
 }
 
 /// Book a patient: the best option, or `option`. 409 `taken` (with what can be offered

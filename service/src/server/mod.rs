@@ -82,6 +82,7 @@ async fn serve(config: Config) -> anyhow::Result<()> {
         .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", config.listen))?;
     let address = listener.local_addr()?;
     let state = Arc::new(AppState {
+        ledger_writer: store::LedgerWriter::start(store.clone()),
         store,
         tokens,
         solve_slots: Arc::new(tokio::sync::Semaphore::new(
@@ -150,8 +151,8 @@ fn load_publications(state: &Arc<AppState>) -> anyhow::Result<()> {
             Ok(Published {
                 version: publication.version,
                 roster_id: publication.roster_id.clone(),
-                roster,
                 book,
+                failed: Default::default(),
             })
         })();
         match loaded {

@@ -13,7 +13,7 @@ use super::auth::Tokens;
 use super::config::Config;
 use super::error::ApiError;
 use super::metrics::Metrics;
-use super::store::{LedgerChanges, Store};
+use super::store::{LedgerWriter, Store};
 
 /// The current publication of an instance, with its booking book.
 pub struct Published {
@@ -21,10 +21,11 @@ pub struct Published {
     pub version: i64,
     /// The roster published.
     pub roster_id: String,
-    /// The roster itself (to rebuild the book from the database if a write fails).
-    pub roster: Roster,
     /// The roster and its ledger.
     pub book: BookingBook,
+    /// Set when a ledger write failed: the book may hold what the database does not,
+    /// so it takes no more changes until the service restarts (fail closed).
+    pub failed: std::sync::atomic::AtomicBool,
 }
 
 /// A solve job in this process.
@@ -55,6 +56,8 @@ pub struct AppState {
     pub jobs: Mutex<BTreeMap<String, Arc<Job>>>,
     /// Solve slots (`solver.max_concurrent`).
     pub solve_slots: Arc<tokio::sync::Semaphore>,
+    /// The group-committing writer of ledger changes.
+    pub ledger_writer: LedgerWriter,
 }
 
 impl AppState {
@@ -100,31 +103,6 @@ impl AppState {
         let instance = self.instance(instance_id)?;
         let ledger = self.store.ledger(instance_id, &instance.name)?;
         Ok(BookingBook::open(instance, roster, ledger)?)
-    }
-
-    /// Makes a ledger change durable; when the write fails, the in-memory book is
-    /// rebuilt from the database so that it never holds what was not acknowledged.
-    pub fn persist(
-        &self,
-        instance_id: &str,
-        published: &mut Published,
-        changes: impl FnOnce(&houniao::booking::Ledger) -> LedgerChanges<'_>,
-        actor: &str,
-        action: &str,
-        target: &str,
-    ) -> Result<(), ApiError> {
-        let written = {
-            let ledger = published.book.ledger();
-            self.store
-                .save_entries(instance_id, &changes(ledger), actor, action, target)
-        };
-        if let Err(error) = written {
-            if let Ok(book) = self.open_book(instance_id, &published.roster) {
-                published.book = book;
-            }
-            return Err(ApiError::internal(error));
-        }
-        Ok(())
     }
 }
 

@@ -530,46 +530,122 @@ impl Store {
         })
     }
 
-    /// Writes ledger entries (new or changed) and an audit line in one transaction:
-    /// once this returns, they survive a crash.
-    pub fn save_entries(
-        &self,
-        instance_id: &str,
-        changes: &LedgerChanges<'_>,
-        actor: &str,
-        action: &str,
-        target: &str,
-    ) -> anyhow::Result<()> {
-        fn json<T: Serialize>(value: &T) -> String {
-            serde_json::to_string(value).expect("ledger entries serialise")
-        }
+    /// Writes a batch of ledger changes, each with its audit line, in one transaction:
+    /// once this returns, all of them survive a crash.
+    fn write_batch(&self, batch: &[LedgerWrite]) -> Result<()> {
         self.with(|c| {
             let transaction = c.transaction()?;
-            for (seq, record) in &changes.bookings {
-                transaction.execute(
-                    "INSERT INTO bookings (instance_id, id, seq, record) VALUES (?1, ?2, ?3, ?4) \
-                     ON CONFLICT (instance_id, id) DO UPDATE SET record = excluded.record",
-                    params![instance_id, record.id, *seq as i64, json(*record)],
-                )?;
+            for write in batch {
+                for row in &write.rows {
+                    let sql = match row.table {
+                        LedgerTable::Bookings => {
+                            "INSERT INTO bookings (instance_id, id, seq, record) VALUES (?1, ?2, ?3, ?4) \
+                             ON CONFLICT (instance_id, id) DO UPDATE SET record = excluded.record"
+                        }
+                        LedgerTable::Releases => {
+                            "INSERT INTO releases (instance_id, request, seq, record) VALUES (?1, ?2, ?3, ?4) \
+                             ON CONFLICT (instance_id, request) DO UPDATE SET record = excluded.record"
+                        }
+                        LedgerTable::Waitlist => {
+                            "INSERT INTO waitlist (instance_id, id, seq, record) VALUES (?1, ?2, ?3, ?4) \
+                             ON CONFLICT (instance_id, id) DO UPDATE SET record = excluded.record"
+                        }
+                    };
+                    transaction.execute(
+                        sql,
+                        params![write.instance_id, row.key, row.seq, row.record],
+                    )?;
+                }
+                Self::audit(&transaction, &write.actor, write.action, &write.target, "")?;
             }
-            for (seq, release) in &changes.releases {
-                transaction.execute(
-                    "INSERT INTO releases (instance_id, request, seq, record) VALUES (?1, ?2, ?3, ?4) \
-                     ON CONFLICT (instance_id, request) DO UPDATE SET record = excluded.record",
-                    params![instance_id, release.request, *seq as i64, json(*release)],
-                )?;
-            }
-            for (seq, entry) in &changes.waitlist {
-                transaction.execute(
-                    "INSERT INTO waitlist (instance_id, id, seq, record) VALUES (?1, ?2, ?3, ?4) \
-                     ON CONFLICT (instance_id, id) DO UPDATE SET record = excluded.record",
-                    params![instance_id, entry.id, *seq as i64, json(*entry)],
-                )?;
-            }
-            Self::audit(&transaction, actor, action, target, "")?;
             transaction.commit()
-        })?;
-        Ok(())
+        })
+    }
+}
+
+/// Which ledger table a row goes to.
+#[derive(Debug, Clone, Copy)]
+pub enum LedgerTable {
+    Bookings,
+    Releases,
+    Waitlist,
+}
+
+/// One ledger entry as a row.
+#[derive(Debug, Clone)]
+pub struct LedgerRow {
+    table: LedgerTable,
+    key: String,
+    seq: i64,
+    record: String,
+}
+
+/// One ledger change: its rows and its audit line.
+#[derive(Debug, Clone)]
+pub struct LedgerWrite {
+    pub instance_id: String,
+    pub rows: Vec<LedgerRow>,
+    pub actor: String,
+    pub action: &'static str,
+    pub target: String,
+}
+
+type Reply = std::sync::mpsc::Sender<std::result::Result<(), String>>;
+
+/// The one writer of ledger changes: a thread that takes every change waiting in its
+/// queue and commits them together (group commit: one fsync for many bookings), then
+/// answers each. Changes are committed in the order they were queued.
+pub struct LedgerWriter {
+    queue: Mutex<std::sync::mpsc::Sender<(LedgerWrite, Reply)>>,
+}
+
+/// Most changes in one transaction.
+const BATCH: usize = 256;
+
+impl LedgerWriter {
+    /// Starts the writer thread over the store.
+    pub fn start(store: std::sync::Arc<Store>) -> LedgerWriter {
+        let (sender, receiver) = std::sync::mpsc::channel::<(LedgerWrite, Reply)>();
+        std::thread::Builder::new()
+            .name("ledger-writer".into())
+            .spawn(move || {
+                while let Ok(first) = receiver.recv() {
+                    let mut batch = vec![first];
+                    while batch.len() < BATCH {
+                        match receiver.try_recv() {
+                            Ok(next) => batch.push(next),
+                            Err(_) => break,
+                        }
+                    }
+                    let writes: Vec<LedgerWrite> = batch.iter().map(|(w, _)| w.clone()).collect();
+                    let result = store.write_batch(&writes).map_err(|e| e.to_string());
+                    for (_, reply) in batch {
+                        let _ = reply.send(result.clone());
+                    }
+                }
+            })
+            .expect("the ledger writer thread starts");
+        LedgerWriter {
+            queue: Mutex::new(sender),
+        }
+    }
+
+    /// Queues a change; the returned receiver answers once it is on disk (or failed).
+    /// Queue under the lock that ordered the change, so that commits keep that order.
+    pub fn queue(
+        &self,
+        write: LedgerWrite,
+    ) -> std::sync::mpsc::Receiver<std::result::Result<(), String>> {
+        let (reply, answer) = std::sync::mpsc::channel();
+        let sent = self
+            .queue
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .send((write, reply.clone()));
+        if sent.is_err() {
+            let _ = reply.send(Err("the ledger writer has stopped".into()));
+        }
+        answer
     }
 }
 
@@ -582,6 +658,32 @@ pub struct LedgerChanges<'a> {
 }
 
 impl<'a> LedgerChanges<'a> {
+    /// The entries as rows to write.
+    pub fn rows(&self) -> Vec<LedgerRow> {
+        fn json<T: Serialize>(value: &T) -> String {
+            serde_json::to_string(value).expect("ledger entries serialise")
+        }
+        let bookings = self.bookings.iter().map(|(seq, b)| LedgerRow {
+            table: LedgerTable::Bookings,
+            key: b.id.clone(),
+            seq: *seq as i64,
+            record: json(*b),
+        });
+        let releases = self.releases.iter().map(|(seq, r)| LedgerRow {
+            table: LedgerTable::Releases,
+            key: r.request.clone(),
+            seq: *seq as i64,
+            record: json(*r),
+        });
+        let waitlist = self.waitlist.iter().map(|(seq, w)| LedgerRow {
+            table: LedgerTable::Waitlist,
+            key: w.id.clone(),
+            seq: *seq as i64,
+            record: json(*w),
+        });
+        bookings.chain(releases).chain(waitlist).collect()
+    }
+
     /// The entries with these ids (bookings by id, releases by request id, waitlist
     /// entries by id), as they are in the ledger now.
     pub fn of(
