@@ -10,7 +10,8 @@ use serde::Serialize;
 use crate::instance::Instance;
 use crate::kpi::{Difference, Kpis, difference, kpis};
 use crate::roster::Roster;
-use crate::solve::{SolveError, SolveOptions, SolveStatus, solve};
+use crate::schedule::Schedule;
+use crate::solve::{SolveError, SolveOptions, SolveStatus, Stability, solve_near};
 
 /// One instance to solve: the base or a scenario.
 #[derive(Debug, Clone)]
@@ -32,6 +33,10 @@ pub struct WhatIfOptions {
     pub time_limit: f64,
     /// Relative gap at which a solve may stop.
     pub gap: f64,
+    /// Solve each scenario close to the base roster, with the stability bonuses of
+    /// re-planning ([`crate::repair::RepairWeights`] defaults), so that the differences
+    /// count what the scenario forces to change rather than another equally good roster.
+    pub near_base: bool,
 }
 
 /// The result for one case.
@@ -55,6 +60,30 @@ pub struct CaseResult {
 /// Solves every case (the first is the base) and sums each up. A case whose instance
 /// has no valid roster comes back as its error.
 pub fn compare(cases: &[Case], options: WhatIfOptions) -> Vec<Result<CaseResult, SolveError>> {
+    if !options.near_base || cases.len() < 2 {
+        return compare_solved(cases, options, None);
+    }
+    // The base first, with every core; then the scenarios near its roster.
+    let alone = WhatIfOptions { jobs: 1, ..options };
+    let mut results = compare_solved(&cases[..1], alone, None);
+    let base = results[0].as_ref().ok().map(|b| b.roster.clone());
+    let rest = compare_solved(&cases[1..], options, base.as_ref());
+    results.extend(rest);
+    if let Some(base) = base {
+        for result in results.iter_mut().skip(1).flatten() {
+            result.differs_from_base = Some(difference(&base, &result.roster));
+        }
+    }
+    results
+}
+
+/// Solves the cases `jobs` at a time; near `reference` when given. Differences from the
+/// first case are filled in when no reference is given.
+fn compare_solved(
+    cases: &[Case],
+    options: WhatIfOptions,
+    reference: Option<&Roster>,
+) -> Vec<Result<CaseResult, SolveError>> {
     let jobs = options.jobs.clamp(1, cases.len().max(1));
     let threads = (options.cores / jobs).max(1) as u32;
     let solve_options = SolveOptions {
@@ -63,6 +92,7 @@ pub fn compare(cases: &[Case], options: WhatIfOptions) -> Vec<Result<CaseResult,
         threads,
         ..SolveOptions::default()
     };
+    let weights = crate::repair::RepairWeights::default();
     let next = AtomicUsize::new(0);
     let results: Mutex<Vec<Option<Result<CaseResult, SolveError>>>> =
         Mutex::new((0..cases.len()).map(|_| None).collect());
@@ -73,17 +103,27 @@ pub fn compare(cases: &[Case], options: WhatIfOptions) -> Vec<Result<CaseResult,
                     let i = next.fetch_add(1, Ordering::Relaxed);
                     let Some(case) = cases.get(i) else { break };
                     let cancel = AtomicBool::new(false);
-                    let outcome =
-                        solve(&case.instance, solve_options, &mut |_| {}, &cancel).map(|report| {
-                            CaseResult {
-                                name: case.name.clone(),
-                                status: report.status,
-                                kpis: kpis(&case.instance, &report.roster),
-                                differs_from_base: None,
-                                seconds: report.seconds,
-                                roster: report.roster,
-                            }
-                        });
+                    let stability = reference.map(|base| Stability {
+                        reference: Schedule::from_roster(&case.instance, base),
+                        keep_assignment: weights.keep_assignment,
+                        keep_booking: weights.keep_booking,
+                        held_bookings: Default::default(),
+                    });
+                    let outcome = solve_near(
+                        &case.instance,
+                        solve_options,
+                        stability.as_ref(),
+                        &mut |_| {},
+                        &cancel,
+                    )
+                    .map(|report| CaseResult {
+                        name: case.name.clone(),
+                        status: report.status,
+                        kpis: kpis(&case.instance, &report.roster),
+                        differs_from_base: None,
+                        seconds: report.seconds,
+                        roster: report.roster,
+                    });
                     results.lock().unwrap_or_else(|p| p.into_inner())[i] = Some(outcome);
                 }
             });

@@ -351,6 +351,7 @@ fn the_comparison_is_deterministic() {
         cores: 2,
         time_limit: 30.0,
         gap: 1e-4,
+        near_base: false,
     };
     // Everything but the wall seconds must be the same.
     let run = || {
@@ -372,5 +373,23 @@ fn the_comparison_is_deterministic() {
         results[1]["kpis"]["visiting_days"].as_u64() < results[0]["kpis"]["visiting_days"].as_u64(),
         "{results}"
     );
-    assert!(results[1]["differs_from_base"]["assignments"].as_u64() > Some(0));
+    let independent = results[1]["differs_from_base"]["assignments"]
+        .as_u64()
+        .expect("count");
+    assert!(independent > 0);
+    // Near the base roster, the scenario changes fewer assignments, and still only
+    // what it must: every on-site day it drops is gone, nothing else need move.
+    let near: Vec<_> = compare(
+        &cases,
+        WhatIfOptions {
+            near_base: true,
+            ..options
+        },
+    )
+    .into_iter()
+    .map(|r| r.expect("solves"))
+    .collect();
+    let near_count = near[1].differs_from_base.expect("compared").assignments as u64;
+    assert!(near_count < independent, "{near_count} vs {independent}");
+    assert_eq!(near[1].kpis.visiting_days, 26);
 }

@@ -43,6 +43,10 @@ pub struct WhatIfArgs {
     /// Relative gap at which a solve may stop.
     #[arg(long, default_value_t = 1e-4, value_name = "G")]
     pub gap: f64,
+    /// Solve each scenario close to the base roster (as `houniao repair` would), so that
+    /// "differing from base" counts what the scenario forces to change.
+    #[arg(long)]
+    pub near_base: bool,
     /// Output format.
     #[arg(long, value_enum, default_value_t = TableFormat::Table)]
     pub format: TableFormat,
@@ -112,6 +116,7 @@ pub fn run(args: &WhatIfArgs) -> anyhow::Result<Outcome> {
         cores,
         time_limit: args.time_limit,
         gap: args.gap,
+        near_base: args.near_base,
     };
     let results = compare(&cases, options);
     let mut solved = Vec::new();

@@ -1012,6 +1012,7 @@ async fn whatif(
         },
         time_limit,
         gap: 1e-4,
+        near_base: false,
     };
     let results = tokio::task::spawn_blocking(move || houniao::whatif::compare(&cases, options))
         .await
