@@ -279,6 +279,12 @@ impl Calendar {
         self.sessions.iter().position(|session| session.id == id)
     }
 
+    /// The slot of a date and a session id, when the session exists.
+    pub fn slot(&self, date: NaiveDate, session: &str) -> Option<Slot> {
+        self.session_index(session)
+            .map(|session| Slot { date, session })
+    }
+
     /// The holidays, as given.
     pub fn holidays(&self) -> &BTreeSet<NaiveDate> {
         &self.holidays

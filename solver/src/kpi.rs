@@ -184,20 +184,18 @@ pub fn kpis(instance: &Instance, roster: &Roster) -> Kpis {
         .filter_map(|(s, _)| instance.specialist_ix(s))
         .map(|s| instance.specialist(s).day_cost)
         .sum();
+    let busy: BTreeSet<(&str, NaiveDate, &str)> = roster
+        .assignments
+        .iter()
+        .map(|a| (a.specialist.as_str(), a.date, a.session.as_str()))
+        .collect();
     let idle = visiting_days
         .iter()
-        .filter_map(|(s, date)| instance.specialist_ix(s).map(|ix| (ix, *date)))
-        .map(|(who, date)| {
+        .filter_map(|(s, date)| instance.specialist_ix(s).map(|ix| (*s, ix, *date)))
+        .map(|(id, who, date)| {
             (0..calendar.sessions().len())
                 .filter(|k| instance.can_work(who, date, *k))
-                .filter(|k| {
-                    let session = &calendar.sessions()[*k].id;
-                    !roster.assignments.iter().any(|a| {
-                        a.date == date
-                            && &a.session == session
-                            && a.specialist == instance.specialist(who).id
-                    })
-                })
+                .filter(|k| !busy.contains(&(id, date, calendar.sessions()[*k].id.as_str())))
                 .count()
         })
         .sum();

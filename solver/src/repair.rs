@@ -19,7 +19,6 @@ use chrono::NaiveDate;
 use serde::Serialize;
 
 use crate::booking::{BookingBook, Ledger, SessionRef};
-use crate::calendar::Slot;
 use crate::instance::Instance;
 use crate::roster::{Assignment, Roster};
 use crate::schedule::Schedule;
@@ -110,14 +109,10 @@ pub fn repair(
         .filter(|b| b.is_active())
     {
         let session = &record.session;
-        if let (Some(who), Some(index)) = (
+        if let (Some(who), Some(slot)) = (
             changed.specialist_ix(&session.specialist),
-            changed.calendar.session_index(&session.session),
+            changed.calendar.slot(session.date, &session.session),
         ) {
-            let slot = Slot {
-                date: session.date,
-                session: index,
-            };
             *held_bookings.entry((who, slot)).or_default() += 1;
         }
     }

@@ -71,12 +71,7 @@ pub(crate) struct RosterIndex {
 impl RosterIndex {
     pub fn new(instance: &Instance, roster: &Roster) -> RosterIndex {
         let mut index = RosterIndex::default();
-        let slot_of = |date: NaiveDate, session: &str| {
-            instance
-                .calendar
-                .session_index(session)
-                .map(|session| Slot { date, session })
-        };
+        let slot_of = |date: NaiveDate, session: &str| instance.calendar.slot(date, session);
         for a in &roster.assignments {
             let (Some(who), Some(slot)) = (
                 instance.specialist_ix(&a.specialist),

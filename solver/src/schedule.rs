@@ -124,12 +124,7 @@ impl Schedule {
     /// A roster read back into indices of `instance` (which may differ from the one the
     /// roster was made for): entries naming ids the instance lacks are left out.
     pub fn from_roster(instance: &Instance, roster: &Roster) -> Schedule {
-        let slot_of = |date: NaiveDate, session: &str| {
-            instance
-                .calendar
-                .session_index(session)
-                .map(|session| Slot { date, session })
-        };
+        let slot_of = |date: NaiveDate, session: &str| instance.calendar.slot(date, session);
         let mut schedule = Schedule::default();
         for p in &roster.presence {
             if let (Some(who), Some(site)) = (

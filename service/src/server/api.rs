@@ -618,6 +618,37 @@ struct Touched {
     waitlist: Vec<String>,
 }
 
+/// A kind of ledger change: its audit action and its `houniao_bookings_total` labels.
+#[derive(Debug, Clone, Copy)]
+struct LedgerOperation {
+    audit: &'static str,
+    metric: &'static str,
+    done: &'static str,
+}
+
+impl LedgerOperation {
+    const BOOK: LedgerOperation = LedgerOperation {
+        audit: "booking.create",
+        metric: "book",
+        done: "booked",
+    };
+    const CANCEL: LedgerOperation = LedgerOperation {
+        audit: "booking.cancel",
+        metric: "cancel",
+        done: "cancelled",
+    };
+    const WAITLIST_ADD: LedgerOperation = LedgerOperation {
+        audit: "waitlist.add",
+        metric: "waitlist_add",
+        done: "added",
+    };
+    const WAITLIST_REMOVE: LedgerOperation = LedgerOperation {
+        audit: "waitlist.remove",
+        metric: "waitlist_remove",
+        done: "removed",
+    };
+}
+
 /// Changes the ledger of an instance's published book on a blocking worker: the change
 /// in memory under the book's write lock, its rows queued for the ledger writer before
 /// the lock is released (so commits keep the order of changes), then the answer once
@@ -627,14 +658,14 @@ async fn change_ledger(
     state: &Arc<AppState>,
     id: String,
     actor: String,
-    action: &'static str,
+    operation: LedgerOperation,
     change: impl FnOnce(&mut houniao::booking::BookingBook) -> ApiResult<(Value, Touched)>
     + Send
     + 'static,
 ) -> ApiResult<Value> {
     let published = state.published(&id)?;
     let worker = state.clone();
-    tokio::task::spawn_blocking(move || -> ApiResult<Value> {
+    let result = tokio::task::spawn_blocking(move || -> ApiResult<Value> {
         let (answer, written) = {
             let mut guard = published.write().unwrap_or_else(|p| p.into_inner());
             if guard.failed.load(Ordering::Relaxed) {
@@ -655,7 +686,7 @@ async fn change_ledger(
                 instance_id: id,
                 rows,
                 actor,
-                action,
+                action: operation.audit,
                 target: touched.target,
             });
             (answer, written)
@@ -677,7 +708,17 @@ async fn change_ledger(
         }
     })
     .await
-    .map_err(ApiError::internal)?
+    .map_err(ApiError::internal)?;
+    let outcome = match &result {
+        Ok(_) => operation.done,
+        Err(error) => error.error,
+    };
+    state
+        .metrics
+        .bookings
+        .with_label_values(&[operation.metric, outcome])
+        .inc();
+    result
 }
 
 fn storage_failed() -> ApiError {
@@ -712,7 +753,7 @@ async fn book(
             .map_err(|e: String| {
                 ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_request", e)
             })?;
-    let outcome = change_ledger(&state, id, actor, "booking.create", move |book| {
+    let outcome = change_ledger(&state, id, actor, LedgerOperation::BOOK, move |book| {
         let request = body.request();
         let now = Utc::now();
         let confirmation = match &option {
@@ -727,17 +768,8 @@ async fn book(
         };
         Ok((json!(confirmation), touched))
     })
-    .await;
-    let label = match &outcome {
-        Ok(_) => "booked",
-        Err(e) => e.error,
-    };
-    state
-        .metrics
-        .bookings
-        .with_label_values(&["book", label])
-        .inc();
-    Ok((StatusCode::CREATED, Json(outcome?)))
+    .await?;
+    Ok((StatusCode::CREATED, Json(outcome)))
 }
 
 /// Filters for listing bookings.
@@ -784,7 +816,7 @@ async fn cancel_booking(
     Path((id, booking)): Path<(String, String)>,
 ) -> ApiResult<Json<Value>> {
     let actor = authorise(&state, &headers, Access::Book)?;
-    let outcome = change_ledger(&state, id, actor, "booking.cancel", move |book| {
+    let outcome = change_ledger(&state, id, actor, LedgerOperation::CANCEL, move |book| {
         let cancellation = book.cancel(&booking, Utc::now())?;
         let touched = Touched {
             target: booking.clone(),
@@ -794,17 +826,8 @@ async fn cancel_booking(
         };
         Ok((json!(cancellation), touched))
     })
-    .await;
-    let label = match &outcome {
-        Ok(_) => "cancelled",
-        Err(e) => e.error,
-    };
-    state
-        .metrics
-        .bookings
-        .with_label_values(&["cancel", label])
-        .inc();
-    Ok(Json(outcome?))
+    .await?;
+    Ok(Json(outcome))
 }
 
 /// Put a request on the waitlist (it feeds the next solve).
@@ -819,15 +842,21 @@ async fn join_waitlist(
 ) -> ApiResult<(StatusCode, Json<Value>)> {
     let actor = authorise(&state, &headers, Access::Book)?;
     let body: RequestBody = json_body(&body)?;
-    let entry = change_ledger(&state, id, actor, "waitlist.add", move |book| {
-        let entry = book.join_waitlist(&body.request(), Utc::now())?;
-        let touched = Touched {
-            target: entry.id.clone(),
-            waitlist: vec![entry.id.clone()],
-            ..Touched::default()
-        };
-        Ok((json!(entry), touched))
-    })
+    let entry = change_ledger(
+        &state,
+        id,
+        actor,
+        LedgerOperation::WAITLIST_ADD,
+        move |book| {
+            let entry = book.join_waitlist(&body.request(), Utc::now())?;
+            let touched = Touched {
+                target: entry.id.clone(),
+                waitlist: vec![entry.id.clone()],
+                ..Touched::default()
+            };
+            Ok((json!(entry), touched))
+        },
+    )
     .await?;
     Ok((StatusCode::CREATED, Json(entry)))
 }
@@ -872,15 +901,21 @@ async fn leave_waitlist(
     Path((id, entry)): Path<(String, String)>,
 ) -> ApiResult<Json<Value>> {
     let actor = authorise(&state, &headers, Access::Book)?;
-    let removed = change_ledger(&state, id, actor, "waitlist.remove", move |book| {
-        let removed = book.leave_waitlist(&entry, Utc::now())?;
-        let touched = Touched {
-            target: entry.clone(),
-            waitlist: vec![entry],
-            ..Touched::default()
-        };
-        Ok((json!(removed), touched))
-    })
+    let removed = change_ledger(
+        &state,
+        id,
+        actor,
+        LedgerOperation::WAITLIST_REMOVE,
+        move |book| {
+            let removed = book.leave_waitlist(&entry, Utc::now())?;
+            let touched = Touched {
+                target: entry.clone(),
+                waitlist: vec![entry],
+                ..Touched::default()
+            };
+            Ok((json!(removed), touched))
+        },
+    )
     .await?;
     Ok(Json(removed))
 }

@@ -456,6 +456,16 @@ impl Store {
         })
     }
 
+    fn publication_row(row: &rusqlite::Row<'_>) -> Result<Publication> {
+        Ok(Publication {
+            version: row.get(0)?,
+            instance_id: row.get(1)?,
+            roster_id: row.get(2)?,
+            published_at: row.get(3)?,
+            published_by: row.get(4)?,
+        })
+    }
+
     /// The publications of an instance, oldest first.
     pub fn publications(&self, instance_id: &str) -> Result<Vec<Publication>> {
         self.with(|c| {
@@ -463,15 +473,7 @@ impl Store {
                 "SELECT version, instance_id, roster_id, published_at, published_by FROM publications WHERE instance_id = ?1 ORDER BY version",
             )?;
             statement
-                .query_map(params![instance_id], |row| {
-                    Ok(Publication {
-                        version: row.get(0)?,
-                        instance_id: row.get(1)?,
-                        roster_id: row.get(2)?,
-                        published_at: row.get(3)?,
-                        published_by: row.get(4)?,
-                    })
-                })?
+                .query_map(params![instance_id], Self::publication_row)?
                 .collect()
         })
     }
@@ -484,15 +486,7 @@ impl Store {
                  WHERE version = (SELECT MAX(version) FROM publications q WHERE q.instance_id = p.instance_id) ORDER BY version",
             )?;
             statement
-                .query_map([], |row| {
-                    Ok(Publication {
-                        version: row.get(0)?,
-                        instance_id: row.get(1)?,
-                        roster_id: row.get(2)?,
-                        published_at: row.get(3)?,
-                        published_by: row.get(4)?,
-                    })
-                })?
+                .query_map([], Self::publication_row)?
                 .collect()
         })
     }
