@@ -86,6 +86,13 @@ enum Command {
     /// Defaults: listen on 127.0.0.1:8080, store in ./houniao.db. Without any token
     /// configured, an admin token is created on the first start and printed once.
     Serve(server::ServeArgs),
+    /// Generate a valid instance shaped like the seed networks (seeded, reproducible).
+    ///
+    /// One hub, county hospitals and community centres; visiting experts with
+    /// residencies, studios, MDT boards, clinic demand, surgeries and requests. The
+    /// same options give the same bytes; the first line of the file is the command
+    /// that regenerates it. Prints to stdout without -o.
+    Generate(commands::generate::GenerateArgs),
     /// Validate an instance and summarise what it holds.
     Summary {
         /// The instance file (TOML or JSON).
@@ -166,6 +173,7 @@ fn main() -> ExitCode {
         Command::Whatif(args) => commands::whatif::run(&args),
         Command::Scenario(args) => commands::whatif::apply(&args),
         Command::Repair(args) => commands::repair::run(&args),
+        Command::Generate(args) => commands::generate::run(&args),
         Command::Serve(args) => server::run(&args).map(|()| Outcome::Valid),
     };
     match result {

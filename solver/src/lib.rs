@@ -29,6 +29,7 @@ pub mod calendar;
 pub mod check;
 pub mod diagnostics;
 pub mod files;
+pub mod generate;
 pub mod greedy;
 pub mod instance;
 pub mod kpi;

@@ -4,6 +4,7 @@ pub mod book;
 pub mod check;
 pub mod convene;
 pub mod desk;
+pub mod generate;
 pub mod repair;
 pub mod search;
 pub mod solve;
