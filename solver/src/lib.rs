@@ -33,6 +33,7 @@ pub mod generate;
 pub mod greedy;
 pub mod instance;
 pub mod kpi;
+mod lns;
 mod matching;
 pub mod milp;
 pub mod objective;

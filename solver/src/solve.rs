@@ -11,6 +11,7 @@ use serde::Serialize;
 use crate::calendar::{Slot, weekday_name};
 use crate::greedy::{self, GreedyError};
 use crate::instance::{Instance, SpecialistIx};
+use crate::lns::{self, LnsOutcome, LnsSettings};
 use crate::milp::highs::{HighsError, HighsOptions, MilpStatus};
 use crate::milp::{self, ModelStats};
 use crate::roster::{Roster, RosterStatus};
@@ -29,7 +30,32 @@ pub struct SolveOptions {
     pub threads: u32,
     /// Hand the greedy roster to HiGHS as its MIP start (it stays the fallback either way).
     pub mip_start: bool,
+    /// Which optimizer runs (docs/model.md § Large instances).
+    pub strategy: Strategy,
+    /// Seed of the large-scale search's choices (and of HiGHS there).
+    pub seed: u64,
+    /// A work limit for the large-scale search: this many sub-solves, each limited in
+    /// branch-and-bound nodes. With it the same input and seed give the same roster
+    /// (the time limit still applies as a safety net).
+    pub work_limit: Option<u64>,
 }
+
+/// Which optimizer a solve uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Strategy {
+    /// The monolithic MILP for models HiGHS finishes, the large-scale search above
+    /// [`LNS_FROM_COLUMNS`] columns.
+    Auto,
+    /// The monolithic MILP (HiGHS's branch and bound on the whole model).
+    Milp,
+    /// The large-scale search: fix-and-optimize LNS on one core, the whole MILP for
+    /// the bound on the other.
+    Lns,
+}
+
+/// Model size (columns) from which `Strategy::Auto` runs the large-scale search.
+pub const LNS_FROM_COLUMNS: usize = 60_000;
 
 impl Default for SolveOptions {
     fn default() -> Self {
@@ -38,6 +64,9 @@ impl Default for SolveOptions {
             gap: 1e-4,
             threads: 0,
             mip_start: true,
+            strategy: Strategy::Auto,
+            seed: 0,
+            work_limit: None,
         }
     }
 }
@@ -83,6 +112,8 @@ pub enum RosterSource {
     Milp,
     /// The greedy heuristic.
     Greedy,
+    /// The large-scale search (the start it improved was the greedy roster).
+    Lns,
 }
 
 /// A solved roster and how it was obtained.
@@ -114,6 +145,12 @@ pub struct SolveReport {
     /// The model's own objective at the MIP start (equals `greedy_objective` when the
     /// formulation agrees with the checker).
     pub start_objective: Option<f64>,
+    /// The optimizer that ran (`Milp` or `Lns`, never `Auto`).
+    pub strategy: Strategy,
+    /// The large-scale search's sub-solves, and how many of them improved the roster.
+    pub neighbourhoods: u64,
+    /// Sub-solves that improved the roster.
+    pub improvements: u64,
 }
 
 /// Why no roster could be produced.
@@ -169,8 +206,46 @@ pub fn solve_near(
         gap: options.gap,
         threads: options.threads,
     };
+    let model = milp::build(instance, stability);
+    let strategy = match (options.strategy, stability, &greedy) {
+        // The search needs a start and the plain §4 objective.
+        (_, Some(_), _) | (_, _, Err(_)) | (Strategy::Milp, _, _) => Strategy::Milp,
+        (Strategy::Lns, _, _) => Strategy::Lns,
+        (Strategy::Auto, _, _) if model.columns.len() >= LNS_FROM_COLUMNS => Strategy::Lns,
+        (Strategy::Auto, _, _) => Strategy::Milp,
+    };
+    if let (Strategy::Lns, Ok(start)) = (strategy, &greedy) {
+        let settings = LnsSettings {
+            time_limit: (options.time_limit - started.elapsed().as_secs_f64()).max(0.0),
+            gap: options.gap,
+            seed: options.seed,
+            work_limit: options.work_limit,
+            parallel_tree: false,
+        };
+        if let Some(outcome) = lns::solve(instance, model, start, settings, progress, cancel)? {
+            return Ok(search_report(
+                instance,
+                outcome,
+                greedy_roster.map(|r| r.objective),
+                greedy_seconds,
+                started,
+            ));
+        }
+        // The start used a combination the model lacks: the plain MILP, without it.
+        return solve_near(
+            instance,
+            SolveOptions {
+                strategy: Strategy::Milp,
+                time_limit: (options.time_limit - started.elapsed().as_secs_f64()).max(0.0),
+                ..options
+            },
+            stability,
+            progress,
+            cancel,
+        );
+    }
     let start = greedy.as_ref().ok().filter(|_| options.mip_start);
-    let mut outcome = milp::solve(instance, start, stability, highs_options, progress, cancel)?;
+    let mut outcome = milp::solve(instance, model, start, highs_options, progress, cancel)?;
     // Weights and day costs are non-negative (validation), so no roster costs less than 0;
     // HiGHS's bound before its first LP is the sum of negative coefficients, far below.
     outcome.bound = match stability {
@@ -246,7 +321,54 @@ pub fn solve_near(
         seconds,
         start_objective: outcome.start_objective,
         model_objective: outcome.objective,
+        strategy: Strategy::Milp,
+        neighbourhoods: 0,
+        improvements: 0,
     })
+}
+
+/// The report of a large-scale search: its roster scored by the checker, its bound.
+fn search_report(
+    instance: &Instance,
+    outcome: LnsOutcome,
+    greedy_objective: Option<f64>,
+    greedy_seconds: f64,
+    started: Instant,
+) -> SolveReport {
+    // Weights and day costs are non-negative (validation): no roster costs less than 0.
+    let bound = outcome.bound.map(|bound| bound.max(0.0));
+    let mut roster = outcome.schedule.to_roster(
+        instance,
+        Provenance {
+            status: RosterStatus::Feasible,
+            bound,
+            seconds: started.elapsed().as_secs_f64(),
+        },
+    );
+    let gap = roster.gap;
+    let status = if outcome.proven && gap.is_some_and(|g| g <= 1e-4) {
+        roster.status = RosterStatus::Optimal;
+        SolveStatus::Optimal
+    } else {
+        SolveStatus::Feasible { gap }
+    };
+    SolveReport {
+        milp_objective: Some(roster.objective),
+        roster,
+        status,
+        source: RosterSource::Lns,
+        greedy_objective,
+        bound,
+        stats: outcome.stats,
+        first_incumbent_seconds: Some(greedy_seconds),
+        greedy_seconds,
+        seconds: started.elapsed().as_secs_f64(),
+        model_objective: Some(outcome.objective),
+        start_objective: Some(outcome.start_objective),
+        strategy: Strategy::Lns,
+        neighbourhoods: outcome.neighbourhoods,
+        improvements: outcome.improvements,
+    }
 }
 
 /// The residencies of one specialist, as a scheduler would list them to find a conflict.

@@ -13,7 +13,9 @@ use std::sync::atomic::AtomicBool;
 use anyhow::Context;
 use comfy_table::{Table, presets::UTF8_FULL_CONDENSED};
 use houniao::roster::{Activity, Assignment, StudioRole};
-use houniao::solve::{Progress, SolveError, SolveOptions, SolveReport, SolveStatus, solve};
+use houniao::solve::{
+    Progress, SolveError, SolveOptions, SolveReport, SolveStatus, Strategy, solve,
+};
 use houniao::{Instance, Roster};
 
 use super::{is_input_problem, number, print_instance_error};
@@ -30,9 +32,22 @@ pub struct SolveArgs {
     /// Relative gap at which to stop: 0.01 stops within 1% of optimal.
     #[arg(long, default_value_t = 1e-4, value_name = "G", value_parser = fraction)]
     pub gap: f64,
-    /// Threads HiGHS may use (0: its default).
+    /// Threads HiGHS may use for the plain MILP (0: its default). The large-scale search
+    /// always uses two: one for the search, one for the whole model's bound.
     #[arg(long, default_value_t = 0, value_name = "N")]
     pub threads: u32,
+    /// Optimizer: `milp` (HiGHS on the whole model), `lns` (large-neighbourhood search
+    /// on one core, the whole model's bound on the other), or `auto` (lns for models
+    /// of 60,000 columns or more).
+    #[arg(long, value_enum, default_value_t = StrategyArg::Auto)]
+    pub strategy: StrategyArg,
+    /// Seed of the large-scale search's choices.
+    #[arg(long, default_value_t = 0, value_name = "N")]
+    pub seed: u64,
+    /// Stop the large-scale search after N sub-solves, each limited in nodes, instead
+    /// of by time: the same instance and seed then give the same roster.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    pub work_limit: Option<u64>,
     /// Write the roster (JSON, PROBLEM.md §6) to this file.
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
@@ -40,6 +55,27 @@ pub struct SolveArgs {
     /// `-o` is given).
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
+}
+
+/// `--strategy`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum StrategyArg {
+    /// The plain MILP for models HiGHS finishes, the large-scale search above.
+    Auto,
+    /// HiGHS's branch and bound on the whole model.
+    Milp,
+    /// Large-neighbourhood search, with the whole model's bound alongside.
+    Lns,
+}
+
+impl From<StrategyArg> for Strategy {
+    fn from(arg: StrategyArg) -> Self {
+        match arg {
+            StrategyArg::Auto => Strategy::Auto,
+            StrategyArg::Milp => Strategy::Milp,
+            StrategyArg::Lns => Strategy::Lns,
+        }
+    }
 }
 
 fn positive_seconds(text: &str) -> Result<f64, String> {
@@ -71,6 +107,9 @@ pub fn run(args: &SolveArgs) -> anyhow::Result<Outcome> {
         time_limit: args.time_limit,
         gap: args.gap,
         threads: args.threads,
+        strategy: args.strategy.into(),
+        seed: args.seed,
+        work_limit: args.work_limit,
         ..SolveOptions::default()
     };
     let show_progress = std::io::stderr().is_terminal();
@@ -118,8 +157,12 @@ fn progress_line(progress: &Progress) -> String {
         }
         _ => String::new(),
     };
+    let neighbourhoods = match progress.neighbourhoods {
+        0 => String::new(),
+        n => format!("  neighbourhoods {n}"),
+    };
     format!(
-        "solving… {:6.1} s  best {}  bound {}{gap}",
+        "solving… {:6.1} s  best {}  bound {}{gap}{neighbourhoods}",
         progress.seconds,
         figure(progress.incumbent),
         figure(progress.bound)
@@ -150,6 +193,9 @@ fn json_summary(report: &SolveReport, path: &Path) -> serde_json::Value {
         "roster": path.display().to_string(),
         "status": report.status,
         "source": report.source,
+        "strategy": report.strategy,
+        "neighbourhoods": report.neighbourhoods,
+        "improvements": report.improvements,
         "objective": report.roster.objective,
         "bound": report.roster.bound,
         "gap": report.roster.gap,
@@ -177,6 +223,12 @@ fn print_text(instance: &Instance, report: &SolveReport, output: Option<&Path>) 
         "  bound {bound}, greedy start {greedy}; model {} variables, {} constraints",
         report.stats.variables, report.stats.constraints
     );
+    if report.strategy == Strategy::Lns {
+        println!(
+            "  large-scale search: {} neighbourhoods, {} improved the roster",
+            report.neighbourhoods, report.improvements
+        );
+    }
     if let Some(path) = output {
         println!("  roster written to {}", path.display());
     }

@@ -24,6 +24,8 @@ pub struct Progress {
     pub incumbent: Option<f64>,
     /// Best proven lower bound so far, if known.
     pub bound: Option<f64>,
+    /// Neighbourhoods the large-scale search has tried so far (0 for the plain MILP).
+    pub neighbourhoods: u64,
 }
 
 /// How the MILP solve ended.
@@ -64,17 +66,54 @@ pub(crate) struct HighsRun {
 #[error("HiGHS failed: {0}")]
 pub struct HighsError(pub String);
 
+/// What a running HiGHS solve tells its caller and asks of it, through the callbacks.
+pub(crate) trait Listener {
+    /// A snapshot of the solve (at most every half second, and at every improvement).
+    fn progress(&mut self, progress: Progress);
+    /// Whether the solve should stop now (cancel, or another thread is done).
+    fn should_stop(&self) -> bool;
+    /// HiGHS found a better solution: its objective and full column vector.
+    fn improved(&mut self, _objective: f64, _values: &[f64]) {}
+    /// A solution found elsewhere that HiGHS should take as its incumbent, if any
+    /// (asked only when `wants_user_solutions`).
+    fn user_solution(&mut self) -> Option<Vec<f64>> {
+        None
+    }
+    /// Whether to ask `user_solution` during the solve.
+    fn wants_user_solutions(&self) -> bool {
+        false
+    }
+}
+
+/// The plain listener of a single solve: progress to a closure, stop on a flag.
+pub(crate) struct Reporter<'a> {
+    pub report: &'a mut dyn FnMut(Progress),
+    pub cancel: &'a AtomicBool,
+}
+
+impl Listener for Reporter<'_> {
+    fn progress(&mut self, progress: Progress) {
+        (self.report)(progress);
+    }
+    fn should_stop(&self) -> bool {
+        self.cancel.load(Ordering::Relaxed)
+    }
+}
+
 struct CallbackContext<'a> {
     started: Instant,
-    report: &'a mut dyn FnMut(Progress),
-    cancel: &'a AtomicBool,
+    listener: &'a mut dyn Listener,
     incumbent: Option<f64>,
     first_incumbent: Option<f64>,
     last_report: f64,
+    num_cols: usize,
 }
 
 const IMPROVING_SOLUTION: c_int = highs_sys::kHighsCallbackMipImprovingSolution as c_int;
 const MIP_INTERRUPT: c_int = highs_sys::kHighsCallbackMipInterrupt as c_int;
+const SIMPLEX_INTERRUPT: c_int = highs_sys::kHighsCallbackSimplexInterrupt as c_int;
+const IPM_INTERRUPT: c_int = highs_sys::kHighsCallbackIpmInterrupt as c_int;
+const USER_SOLUTION: c_int = highs_sys::kHighsCallbackCallbackMipUserSolution as c_int;
 
 unsafe extern "C" fn on_callback(
     kind: c_int,
@@ -88,9 +127,9 @@ unsafe extern "C" fn on_callback(
         if user_data.is_null() || data_out.is_null() {
             return;
         }
-        // SAFETY: `user_data` is the `CallbackContext` registered in `run`, which outlives
-        // the solve; HiGHS calls back on the thread that called `Highs_run`, so no other
-        // reference to it is live. `data_out` is valid for the duration of the call.
+        // SAFETY: `user_data` is the `CallbackContext` registered in `run_model`, which
+        // outlives the solve; HiGHS calls back on the thread that called `Highs_run`, so
+        // no other reference to it is live. `data_out` is valid for the duration of the call.
         let context = unsafe { &mut *(user_data as *mut CallbackContext<'_>) };
         let out = unsafe { &*data_out };
         let seconds = context.started.elapsed().as_secs_f64();
@@ -99,26 +138,59 @@ unsafe extern "C" fn on_callback(
             IMPROVING_SOLUTION => {
                 context.incumbent = finite(out.objective_function_value).or(context.incumbent);
                 context.first_incumbent.get_or_insert(seconds);
-                (context.report)(Progress {
+                let size = usize::try_from(out.mip_solution_size).unwrap_or(0);
+                if let Some(objective) = finite(out.objective_function_value)
+                    && !out.mip_solution.is_null()
+                    && size == context.num_cols
+                {
+                    // SAFETY: HiGHS passes `mip_solution_size` values at `mip_solution`,
+                    // valid for the duration of the call.
+                    let values = unsafe { std::slice::from_raw_parts(out.mip_solution, size) };
+                    context.listener.improved(objective, values);
+                }
+                context.listener.progress(Progress {
                     seconds,
                     incumbent: context.incumbent,
                     bound: finite(out.mip_dual_bound),
+                    neighbourhoods: 0,
                 });
                 context.last_report = seconds;
             }
             MIP_INTERRUPT => {
-                if context.cancel.load(Ordering::Relaxed) && !data_in.is_null() {
+                if context.listener.should_stop() && !data_in.is_null() {
                     // SAFETY: HiGHS passes a valid, writable input struct for interrupt callbacks.
                     unsafe { (*data_in).user_interrupt = 1 };
                 }
                 if seconds - context.last_report >= 0.5 {
                     let incumbent = finite(out.mip_primal_bound).or(context.incumbent);
-                    (context.report)(Progress {
+                    context.listener.progress(Progress {
                         seconds,
                         incumbent,
                         bound: finite(out.mip_dual_bound),
+                        neighbourhoods: 0,
                     });
                     context.last_report = seconds;
+                }
+            }
+            SIMPLEX_INTERRUPT | IPM_INTERRUPT => {
+                if context.listener.should_stop() && !data_in.is_null() {
+                    // SAFETY: HiGHS passes a valid, writable input struct for interrupt callbacks.
+                    unsafe { (*data_in).user_interrupt = 1 };
+                }
+            }
+            USER_SOLUTION => {
+                if data_in.is_null() {
+                    return;
+                }
+                if let Some(values) = context.listener.user_solution()
+                    && values.len() == context.num_cols
+                    && let Ok(count) = highs_sys::HighsInt::try_from(values.len())
+                {
+                    // SAFETY: `data_in` is HiGHS's valid input struct for this callback;
+                    // HiGHS copies the `count` values before returning.
+                    unsafe {
+                        highs_sys::Highs_setCallbackSolution(data_in, count, values.as_ptr());
+                    }
                 }
             }
             _ => {}
@@ -126,7 +198,7 @@ unsafe extern "C" fn on_callback(
     }));
 }
 
-/// Solves the problem with HiGHS, starting from `start` (a full column vector) if given.
+/// Solves a good_lp problem with HiGHS, starting from `start` (a full column vector) if given.
 pub(crate) fn run(
     problem: HighsProblem,
     objective_offset: f64,
@@ -135,9 +207,55 @@ pub(crate) fn run(
     report: &mut dyn FnMut(Progress),
     cancel: &AtomicBool,
 ) -> Result<HighsRun, HighsError> {
-    let mut model = problem
+    let model = problem
         .try_into_inner()
         .map_err(|e| HighsError(format!("building the model: {e}")))?;
+    run_model(
+        model,
+        objective_offset,
+        start,
+        &Tuning::single(options),
+        &mut Reporter { report, cancel },
+    )
+}
+
+/// Options of one HiGHS run beyond the common [`HighsOptions`].
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Tuning {
+    pub options: HighsOptions,
+    /// Absolute gap at which to stop (HiGHS's default when `None`).
+    pub absolute_gap: Option<f64>,
+    /// Branch-and-bound node limit (a work limit, unlike seconds).
+    pub max_nodes: Option<u64>,
+    /// HiGHS's `random_seed`.
+    pub seed: i32,
+    /// HiGHS's `parallel` option ("on" runs the tree search on several threads).
+    pub parallel: bool,
+}
+
+impl Tuning {
+    /// The settings of a single monolithic solve.
+    pub fn single(options: HighsOptions) -> Self {
+        Tuning {
+            options,
+            absolute_gap: None,
+            max_nodes: None,
+            seed: 7,
+            parallel: false,
+        }
+    }
+}
+
+/// Solves a HiGHS model, starting from `start` (a full column vector) if given, telling
+/// `listener` what happens and stopping when it says so.
+pub(crate) fn run_model(
+    mut model: highs::Model,
+    objective_offset: f64,
+    start: Option<&[f64]>,
+    tuning: &Tuning,
+    listener: &mut dyn Listener,
+) -> Result<HighsRun, HighsError> {
+    let options = tuning.options;
     model.make_quiet();
     fn option_error(name: &'static str) -> impl Fn(highs::TrySetOptionError) -> HighsError {
         move |e| HighsError(format!("setting {name}: {e:?}"))
@@ -149,25 +267,42 @@ pub(crate) fn run(
         .try_set_option("mip_rel_gap", options.gap.max(0.0))
         .map_err(option_error("mip_rel_gap"))?;
     model
-        .try_set_option("random_seed", 7)
+        .try_set_option("random_seed", tuning.seed)
         .map_err(option_error("random_seed"))?;
+    if let Some(gap) = tuning.absolute_gap {
+        model
+            .try_set_option("mip_abs_gap", gap.max(0.0))
+            .map_err(option_error("mip_abs_gap"))?;
+    }
+    if let Some(nodes) = tuning.max_nodes {
+        model
+            .try_set_option("mip_max_nodes", i32::try_from(nodes).unwrap_or(i32::MAX))
+            .map_err(option_error("mip_max_nodes"))?;
+    }
+    if tuning.parallel {
+        model
+            .try_set_option("parallel", "on")
+            .map_err(option_error("parallel"))?;
+    }
     if options.threads > 0 {
         model
             .try_set_option("threads", options.threads as i32)
             .map_err(option_error("threads"))?;
     }
+    let num_cols = model.num_cols();
     if let Some(start) = start {
         model
             .try_set_solution(Some(start), None, None, None)
             .map_err(|e| HighsError(format!("setting the start solution: {e:?}")))?;
     }
+    let wants_user_solutions = listener.wants_user_solutions();
     let mut context = CallbackContext {
         started: Instant::now(),
-        report,
-        cancel,
+        listener,
         incumbent: None,
         first_incumbent: None,
         last_report: 0.0,
+        num_cols,
     };
     let pointer = model.as_mut_ptr();
     // SAFETY: `pointer` is the live HiGHS instance owned by `model`; the context pointer
@@ -184,6 +319,12 @@ pub(crate) fn run(
         );
         highs_sys::Highs_startCallback(pointer, highs_sys::kHighsCallbackMipImprovingSolution);
         highs_sys::Highs_startCallback(pointer, highs_sys::kHighsCallbackMipInterrupt);
+        if wants_user_solutions {
+            highs_sys::Highs_startCallback(
+                pointer,
+                highs_sys::kHighsCallbackCallbackMipUserSolution,
+            );
+        }
     }
     let solved = model
         .try_solve()
@@ -220,5 +361,73 @@ pub(crate) fn run(
         values,
         bound,
         first_incumbent: context.first_incumbent,
+    })
+}
+
+/// What an LP solve returned: the row duals (whatever the status: any dual vector gives
+/// a valid bound through `Matrix::dual_bound`), and the objective when optimal.
+pub(crate) struct LpRun {
+    pub row_duals: Option<Vec<f64>>,
+    pub objective: Option<f64>,
+}
+
+/// Solves a continuous model with HiGHS's `solver` ("ipm", "simplex", "pdlp"; crossover
+/// off), stopping when `listener` says so.
+pub(crate) fn run_lp(
+    mut model: highs::Model,
+    objective_offset: f64,
+    solver: &str,
+    options: HighsOptions,
+    listener: &mut dyn Listener,
+) -> Result<LpRun, HighsError> {
+    model.make_quiet();
+    fn option_error(name: &'static str) -> impl Fn(highs::TrySetOptionError) -> HighsError {
+        move |e| HighsError(format!("setting {name}: {e:?}"))
+    }
+    model
+        .try_set_option("time_limit", options.time_limit.max(0.0))
+        .map_err(option_error("time_limit"))?;
+    model
+        .try_set_option("solver", solver)
+        .map_err(option_error("solver"))?;
+    model
+        .try_set_option("run_crossover", "off")
+        .map_err(option_error("run_crossover"))?;
+    if options.threads > 0 {
+        model
+            .try_set_option("threads", options.threads as i32)
+            .map_err(option_error("threads"))?;
+    }
+    let num_cols = model.num_cols();
+    let mut context = CallbackContext {
+        started: Instant::now(),
+        listener,
+        incumbent: None,
+        first_incumbent: None,
+        last_report: 0.0,
+        num_cols,
+    };
+    let pointer = model.as_mut_ptr();
+    // SAFETY: as in `run_model`: the context outlives the solve, which calls back on
+    // this thread only.
+    unsafe {
+        highs_sys::Highs_changeObjectiveOffset(pointer, objective_offset);
+        highs_sys::Highs_setCallback(
+            pointer,
+            Some(on_callback),
+            (&mut context as *mut CallbackContext<'_>).cast(),
+        );
+        highs_sys::Highs_startCallback(pointer, highs_sys::kHighsCallbackSimplexInterrupt);
+        highs_sys::Highs_startCallback(pointer, highs_sys::kHighsCallbackIpmInterrupt);
+    }
+    let solved = model
+        .try_solve()
+        .map_err(|e| HighsError(format!("solving the relaxation: {e:?}")))?;
+    let solution = solved.get_solution();
+    let duals = solution.dual_rows();
+    Ok(LpRun {
+        row_duals: (!duals.is_empty() && duals.iter().all(|d| d.is_finite()))
+            .then(|| duals.to_vec()),
+        objective: (solved.status() == HighsModelStatus::Optimal).then(|| solved.objective_value()),
     })
 }

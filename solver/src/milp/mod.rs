@@ -7,6 +7,7 @@
 //! public entry point is [`crate::solve::solve`].
 
 pub mod highs;
+pub(crate) mod matrix;
 mod model;
 mod rooms;
 
@@ -20,7 +21,7 @@ use crate::calendar::Slot;
 use crate::instance::{BoardIx, Instance, RoomIx, SiteIx, SpecialistIx, StudioIx};
 use crate::schedule::{Appointment, Clinic, Meeting, Operation, Schedule, Seat, StudioSession};
 use highs::{HighsError, HighsOptions, MilpStatus, Progress};
-use model::Model;
+pub(crate) use model::Model;
 use rooms::ClassIx;
 
 /// Size of a built model.
@@ -62,17 +63,34 @@ impl Solution for Values<'_> {
     }
 }
 
-/// Builds and solves the MILP, starting from `start` when given.
+/// The size of a built model.
+pub(crate) fn stats(model: &Model) -> ModelStats {
+    ModelStats {
+        variables: model.columns.len(),
+        constraints: model.constraints.len(),
+    }
+}
+
+/// Reads a column vector back into a schedule with concrete rooms.
+pub(crate) fn extract_schedule(instance: &Instance, model: &Model, values: &[f64]) -> Schedule {
+    extract(instance, model, values)
+}
+
+/// Builds the model of an instance, with the re-planning bonuses of `stability`.
+pub(crate) fn build(instance: &Instance, stability: Option<&crate::solve::Stability>) -> Model {
+    model::build(instance, stability)
+}
+
+/// Solves a built MILP, starting from `start` when given.
 pub(crate) fn solve(
     instance: &Instance,
+    mut model: Model,
     start: Option<&Schedule>,
-    stability: Option<&crate::solve::Stability>,
     options: HighsOptions,
     report: &mut dyn FnMut(Progress),
     cancel: &AtomicBool,
 ) -> Result<MilpOutcome, HighsError> {
     let started = std::time::Instant::now();
-    let mut model = model::build(instance, stability);
     let stats = ModelStats {
         variables: model.columns.len(),
         constraints: model.constraints.len(),
@@ -129,7 +147,13 @@ pub(crate) fn solve(
         // An LP (no binary column) has no MIP bound: at optimality its objective is one.
         bound: match (run.status, model.integer_columns) {
             (MilpStatus::Optimal, 0) => run.objective,
-            _ => run.bound,
+            _ => run.bound.map(|bound| {
+                let costs: Vec<f64> =
+                    good_lp::IntoAffineExpression::linear_coefficients(model.objective.clone())
+                        .map(|(_, c)| c)
+                        .collect();
+                matrix::round_bound_up(bound, offset, matrix::objective_step(&costs))
+            }),
         },
         first_incumbent: run.first_incumbent,
         stats,
@@ -247,7 +271,11 @@ fn extract(instance: &Instance, model: &Model, values: &[f64]) -> Schedule {
 
 /// The column vector of a schedule, or `None` when the schedule uses a combination the
 /// model has no variable for (then HiGHS starts without it).
-fn start_values(instance: &Instance, model: &Model, schedule: &Schedule) -> Option<Vec<f64>> {
+pub(crate) fn start_values(
+    instance: &Instance,
+    model: &Model,
+    schedule: &Schedule,
+) -> Option<Vec<f64>> {
     let vars = &model.vars;
     let mut values = vec![0.0; model.columns.len()];
     let mut set = |var: Option<&Variable>, value: f64| -> Option<()> {

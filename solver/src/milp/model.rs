@@ -66,6 +66,16 @@ pub(crate) struct Model {
     pub columns: std::collections::HashMap<Variable, usize>,
     /// How many columns are binary (none: HiGHS solves an LP, which sets no MIP bound).
     pub integer_columns: usize,
+    /// Bounds and integrality of each column, in column order.
+    pub column_bounds: Vec<ColumnBounds>,
+}
+
+/// A column's domain.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct ColumnBounds {
+    pub lower: f64,
+    pub upper: f64,
+    pub integer: bool,
 }
 
 /// On-site activity variables of one specialist and date, by (session, site).
@@ -89,6 +99,7 @@ struct Builder<'a> {
     #[allow(clippy::disallowed_types)] // a lookup table, never iterated
     columns: std::collections::HashMap<Variable, usize>,
     integer_columns: usize,
+    column_bounds: Vec<ColumnBounds>,
     constraints: Vec<Constraint>,
     objective: Expression,
     activities: BTreeMap<(SpecialistIx, Slot), Vec<Activity>>,
@@ -108,6 +119,11 @@ impl Builder<'_> {
         let var = self.pv.add(variable().binary());
         self.columns.insert(var, self.columns.len());
         self.integer_columns += 1;
+        self.column_bounds.push(ColumnBounds {
+            lower: 0.0,
+            upper: 1.0,
+            integer: true,
+        });
         var
     }
 
@@ -117,6 +133,11 @@ impl Builder<'_> {
             None => self.pv.add(variable().min(0.0)),
         };
         self.columns.insert(var, self.columns.len());
+        self.column_bounds.push(ColumnBounds {
+            lower: 0.0,
+            upper: max.unwrap_or(f64::INFINITY),
+            integer: false,
+        });
         var
     }
 
@@ -418,7 +439,8 @@ impl Builder<'_> {
             self.vars.on_site_day.insert((who, date), var);
             for session in 0..instance.calendar.sessions().len() {
                 if instance.specialist(who).is_available(date, session) {
-                    let idle = self.continuous(None);
+                    // An idle session counts at most once (i = max(0, y − busy) ≤ 1).
+                    let idle = self.continuous(Some(1.0));
                     self.vars.idle.insert((who, Slot { date, session }), idle);
                 }
             }
@@ -426,19 +448,20 @@ impl Builder<'_> {
         for week in 0..instance.calendar.weeks() {
             for (b, board) in instance.mdt_boards.iter().enumerate() {
                 if board.meetings_per_week > 0 {
-                    let var = self.continuous(None);
+                    // A shortfall never exceeds the demand: the cheapest is max(0, wanted − held).
+                    let var = self.continuous(Some(f64::from(board.meetings_per_week)));
                     self.vars.meeting_short.insert((BoardIx(b), week), var);
                 }
             }
             for (st, studio) in instance.studios.iter().enumerate() {
                 if studio.sessions_per_week > 0 {
-                    let var = self.continuous(None);
+                    let var = self.continuous(Some(f64::from(studio.sessions_per_week)));
                     self.vars.studio_short.insert((StudioIx(st), week), var);
                 }
             }
             for (c, demand) in instance.clinic_demand.iter().enumerate() {
                 if demand.sessions_per_week > 0 {
-                    let var = self.continuous(None);
+                    let var = self.continuous(Some(f64::from(demand.sessions_per_week)));
                     self.vars.clinic_short.insert((c, week), var);
                 }
             }
@@ -1059,6 +1082,7 @@ pub(crate) fn build(instance: &Instance, stability: Option<&Stability>) -> Model
         vars: Vars::default(),
         columns: Default::default(),
         integer_columns: 0,
+        column_bounds: Vec::new(),
         constraints: Vec::new(),
         objective: Expression::from(0.0),
         activities: BTreeMap::new(),
@@ -1090,5 +1114,6 @@ pub(crate) fn build(instance: &Instance, stability: Option<&Stability>) -> Model
         windows: builder.windows,
         columns: builder.columns,
         integer_columns: builder.integer_columns,
+        column_bounds: builder.column_bounds,
     }
 }
