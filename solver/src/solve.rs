@@ -55,7 +55,7 @@ pub enum Strategy {
 }
 
 /// Model size (columns) from which `Strategy::Auto` runs the large-scale search.
-pub const LNS_FROM_COLUMNS: usize = 60_000;
+pub const LNS_FROM_COLUMNS: usize = 20_000;
 
 impl Default for SolveOptions {
     fn default() -> Self {

@@ -716,6 +716,7 @@ fn options(seed: u64) -> SolveOptions {
         gap: 1e-9,
         threads: 1,
         mip_start: seed.is_multiple_of(2),
+        ..SolveOptions::default()
     }
 }
 

@@ -38,7 +38,7 @@ pub struct SolveArgs {
     pub threads: u32,
     /// Optimizer: `milp` (HiGHS on the whole model), `lns` (large-neighbourhood search
     /// on one core, the whole model's bound on the other), or `auto` (lns for models
-    /// of 60,000 columns or more).
+    /// of 20,000 columns or more).
     #[arg(long, value_enum, default_value_t = StrategyArg::Auto)]
     pub strategy: StrategyArg,
     /// Seed of the large-scale search's choices.

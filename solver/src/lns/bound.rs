@@ -97,7 +97,13 @@ impl Listener for FullListener<'_> {
     }
 }
 
-/// Runs the full MILP from `start` until it ends, `stop` or `cancel` is set, or the
+/// Above this many columns only the LP relaxation runs for the bound: HiGHS's branch
+/// and bound would not finish its root in the time a user waits (measured on the
+/// 600-specialist benchmark, docs/performance.md), and its presolve can be neither
+/// interrupted nor afforded in memory beside the search.
+const FULL_MILP_UP_TO_COLUMNS: usize = 500_000;
+
+/// Runs the LP relaxation (for a first bound), then the full MILP from `start` until it ends, `stop` or `cancel` is set, or the
 /// limit in `tuning` passes; records its end in `shared`.
 pub(super) fn run_full(
     matrix: &Matrix,
@@ -136,7 +142,7 @@ pub(super) fn run_full(
         }
         lock(shared).raise_bound(bound);
     }
-    if listener.should_stop() {
+    if listener.should_stop() || matrix.columns() > FULL_MILP_UP_TO_COLUMNS {
         return Ok(());
     }
     let tuning = Tuning {

@@ -68,8 +68,6 @@ pub(crate) struct LnsOutcome {
     /// Sub-solves run, and of them those that improved the incumbent.
     pub neighbourhoods: u64,
     pub improvements: u64,
-    /// Per kind: tried, improved.
-    pub by_kind: Vec<(&'static str, u64, u64)>,
 }
 
 /// Progress of the search, for the caller's progress callback.
@@ -178,15 +176,6 @@ pub(crate) fn solve(
     };
     let matrix = Matrix::from_model(instance, &mut model);
     let start_objective = matrix.objective_at(&start_values);
-    if std::env::var_os("HOUNIAO_TRACE").is_some() {
-        let mut families: std::collections::BTreeMap<String, (usize, usize)> = Default::default();
-        for (c, m) in matrix.meanings.iter().enumerate() {
-            let e = families.entry(format!("{:?}", m.family)).or_default();
-            e.0 += 1;
-            e.1 += matrix.column(c).len();
-        }
-        eprintln!("columns by family (count, nonzeros): {families:?}");
-    }
     let remaining = |started: &Instant| settings.time_limit - started.elapsed().as_secs_f64();
     let shared = Mutex::new(Shared {
         best: Best {
@@ -199,6 +188,7 @@ pub(crate) fn solve(
         finished: None,
     });
     let stop = AtomicBool::new(false);
+    let trace = std::env::var_os("HOUNIAO_TRACE").is_some();
     let neighbourhoods = Neighbourhoods::new(instance, &matrix);
     let deterministic = settings.work_limit.is_some();
     let mut rng = StdRng::seed_from_u64(settings.seed);
@@ -245,9 +235,12 @@ pub(crate) fn solve(
                     incumbent = shared.best.values.as_ref().clone();
                     objective = shared.best.objective;
                 }
+                // Under a work limit only an exact proof stops early: a roster within the
+                // gap could still improve, and when the proof comes depends on timing.
+                let gap = if deterministic { 1e-9 } else { settings.gap };
                 let proven = shared.bound.is_some_and(|bound| {
                     let bound = matrix.round_bound_up(bound);
-                    (objective - bound) / objective.abs().max(1.0) <= settings.gap
+                    (objective - bound) / objective.abs().max(1.0) <= gap
                 });
                 let full_ended = shared
                     .finished
@@ -318,6 +311,16 @@ pub(crate) fn solve(
                 }
             }
             let finished = run.status == MilpStatus::Optimal;
+            if trace {
+                eprintln!(
+                    "  #{tried} {:8} target {:6.0} free {:6} cols {:6} status {:?} improved {improved} obj {objective}",
+                    neighbourhood.kind.name(),
+                    target,
+                    neighbourhood.binaries,
+                    sub.columns.len(),
+                    run.status,
+                );
+            }
             kinds.record(k, improved, finished);
             target = if finished {
                 (target * 1.2).min(binaries as f64)
@@ -328,12 +331,24 @@ pub(crate) fn solve(
             progress.send(objective, bound, tried, improved);
         };
         stop.store(true, Ordering::Relaxed);
+        let bound = lock(&shared).bound.map(|b| matrix.round_bound_up(b));
+        progress.send(objective, bound, tried, true);
         let full = full
             .join()
             .unwrap_or_else(|_| Err(HighsError("the full MILP's thread panicked".into())));
         result.and(full)
     });
     full_result?;
+    if trace {
+        for (k, kind) in Kind::ALL.iter().enumerate() {
+            eprintln!(
+                "{:8} tried {:4} improved {:4}",
+                kind.name(),
+                kinds.tried[k],
+                kinds.improved[k]
+            );
+        }
+    }
     let shared = shared.into_inner().unwrap_or_else(|e| e.into_inner());
     if !deterministic && shared.best.objective < objective - 1e-6 {
         incumbent = shared.best.values.as_ref().clone();
@@ -358,10 +373,5 @@ pub(crate) fn solve(
         stats,
         neighbourhoods: tried,
         improvements,
-        by_kind: Kind::ALL
-            .iter()
-            .enumerate()
-            .map(|(k, kind)| (kind.name(), kinds.tried[k], kinds.improved[k]))
-            .collect(),
     }))
 }

@@ -283,7 +283,9 @@ impl<'a> Neighbourhoods<'a> {
         freed
     }
 
-    /// Runs of consecutive dates for `staff`, from a random date, forwards then backwards.
+    /// A window of one to three consecutive dates from a random date, for `staff` in
+    /// random order, one specialist's window at a time; then the same people on the
+    /// following dates.
     fn day_runs(
         &self,
         staff: &[SpecialistIx],
@@ -294,10 +296,21 @@ impl<'a> Neighbourhoods<'a> {
             return Vec::new();
         }
         let first = rng.random_range(0..days);
-        let order = (first..days).chain((0..first).rev());
-        order
-            .map(|day| staff.iter().map(|who| (*who, day)).collect())
-            .collect()
+        let length = rng.random_range(1..=3usize).min(days);
+        let window: Vec<usize> = (first..first + length).map(|d| d % days).collect();
+        let mut people = staff.to_vec();
+        people.shuffle(rng);
+        let mut chunks: Vec<Vec<(SpecialistIx, usize)>> = people
+            .iter()
+            .map(|who| window.iter().map(|day| (*who, *day)).collect())
+            .collect();
+        chunks.extend(
+            (1..days)
+                .map(|offset| (first + length - 1 + offset) % days)
+                .filter(|day| !window.contains(day))
+                .flat_map(|day| people.iter().map(move |who| vec![(*who, day)])),
+        );
+        chunks
     }
 
     /// What each specialist costs in the incumbent: idle sessions, on-site days and
@@ -413,7 +426,7 @@ impl<'a> Neighbourhoods<'a> {
             );
         }
         unserved.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
-        unserved
+        let mut chunks: Vec<Vec<(SpecialistIx, usize)>> = unserved
             .into_iter()
             .map(|(_, r)| {
                 let mut cells: Vec<(SpecialistIx, usize)> = self.request_bookings[r]
@@ -427,7 +440,18 @@ impl<'a> Neighbourhoods<'a> {
                 cells.dedup();
                 cells
             })
-            .collect()
+            .collect();
+        // Few unserved requests: fill up with the people of those cells on other dates.
+        let mut people: Vec<SpecialistIx> = chunks.iter().flatten().map(|(who, _)| *who).collect();
+        people.sort_unstable();
+        people.dedup();
+        people.shuffle(rng);
+        chunks.extend(
+            people
+                .into_iter()
+                .map(|who| (0..self.dates.len()).map(|day| (who, day)).collect()),
+        );
+        chunks
     }
 
     /// A board (those missing meetings in the incumbent more likely) and one week:

@@ -172,11 +172,11 @@ unsafe extern "C" fn on_callback(
                     context.last_report = seconds;
                 }
             }
-            SIMPLEX_INTERRUPT | IPM_INTERRUPT => {
-                if context.listener.should_stop() && !data_in.is_null() {
-                    // SAFETY: HiGHS passes a valid, writable input struct for interrupt callbacks.
-                    unsafe { (*data_in).user_interrupt = 1 };
-                }
+            SIMPLEX_INTERRUPT | IPM_INTERRUPT
+                if context.listener.should_stop() && !data_in.is_null() =>
+            {
+                // SAFETY: HiGHS passes a valid, writable input struct for interrupt callbacks.
+                unsafe { (*data_in).user_interrupt = 1 };
             }
             USER_SOLUTION => {
                 if data_in.is_null() {

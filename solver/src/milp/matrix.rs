@@ -9,7 +9,7 @@ use good_lp::{IntoAffineExpression, Variable};
 use highs::{ColProblem, Sense};
 
 use super::model::{ColumnBounds, Model};
-use crate::instance::{BoardIx, Instance, RequestIx, SiteIx, SpecialistIx, StudioIx, SurgeryIx};
+use crate::instance::{BoardIx, Instance, RequestIx, SpecialistIx};
 
 /// The variable family of a column (docs/model.md § Variables).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -43,18 +43,10 @@ pub(crate) struct Meaning {
     pub date: Option<NaiveDate>,
     /// The week, for weekly columns.
     pub week: Option<u32>,
-    /// The site of an on-site activity or presence.
-    pub site: Option<SiteIx>,
     /// The board of a meeting or seat.
     pub board: Option<BoardIx>,
-    /// The studio of a studio session or apprentice place.
-    pub studio: Option<StudioIx>,
     /// The request of a booking.
     pub request: Option<RequestIx>,
-    /// The surgery of an operation.
-    pub surgery: Option<SurgeryIx>,
-    /// The residency of a residency column.
-    pub residency: Option<usize>,
 }
 
 impl Meaning {
@@ -64,12 +56,8 @@ impl Meaning {
             who: None,
             date: None,
             week: None,
-            site: None,
             board: None,
-            studio: None,
             request: None,
-            surgery: None,
-            residency: None,
         }
     }
 }
@@ -450,12 +438,13 @@ pub(crate) fn objective_step(costs: &[f64]) -> Option<f64> {
 }
 
 /// `bound` rounded up to the next `offset + k·step`, with a margin for HiGHS's
-/// tolerances (a bound a hair above a step is not taken to the next one).
+/// tolerances: a bound a hair above a step is taken down to that step, not up to the
+/// next one.
 pub(crate) fn round_bound_up(bound: f64, offset: f64, step: Option<f64>) -> f64 {
     match step {
         Some(step) => {
             let k = ((bound - offset) / step - 1e-6).ceil();
-            (offset + k * step).max(bound)
+            offset + k * step
         }
         None => bound,
     }
@@ -467,26 +456,24 @@ fn meanings(instance: &Instance, model: &Model) -> Vec<Meaning> {
     let vars = &model.vars;
     let week = |date: NaiveDate| instance.calendar.week_of(date);
     let mut put = |var: &Variable, meaning: Meaning| meanings[model.columns[var]] = meaning;
-    for ((who, date, site), var) in &vars.present {
+    for ((who, date, _), var) in &vars.present {
         put(
             var,
             Meaning {
                 who: Some(*who),
                 date: Some(*date),
                 week: week(*date),
-                site: Some(*site),
                 ..Meaning::of(Family::Present)
             },
         );
     }
-    for ((who, slot, class, _), var) in &vars.clinic {
+    for ((who, slot, _, _), var) in &vars.clinic {
         put(
             var,
             Meaning {
                 who: Some(*who),
                 date: Some(slot.date),
                 week: week(slot.date),
-                site: Some(model.classes.classes[class.0].site),
                 ..Meaning::of(Family::Clinic)
             },
         );
@@ -499,21 +486,17 @@ fn meanings(instance: &Instance, model: &Model) -> Vec<Meaning> {
                 who: Some(s.lead),
                 date: Some(slot.date),
                 week: week(slot.date),
-                site: Some(s.site),
-                studio: Some(*studio),
                 ..Meaning::of(Family::Studio)
             },
         );
     }
-    for ((studio, slot, who), var) in &vars.apprentice {
+    for ((_, slot, who), var) in &vars.apprentice {
         put(
             var,
             Meaning {
                 who: Some(*who),
                 date: Some(slot.date),
                 week: week(slot.date),
-                site: Some(instance.studios[studio.0].site),
-                studio: Some(*studio),
                 ..Meaning::of(Family::Apprentice)
             },
         );
@@ -524,46 +507,41 @@ fn meanings(instance: &Instance, model: &Model) -> Vec<Meaning> {
             Meaning {
                 date: Some(slot.date),
                 week: week(slot.date),
-                site: Some(instance.mdt_boards[board.0].site),
                 board: Some(*board),
                 ..Meaning::of(Family::Meeting)
             },
         );
     }
-    for ((board, slot, _, who, remote), var) in &vars.seat {
+    for ((board, slot, _, who, _), var) in &vars.seat {
         put(
             var,
             Meaning {
                 who: Some(*who),
                 date: Some(slot.date),
                 week: week(slot.date),
-                site: (!remote).then_some(instance.mdt_boards[board.0].site),
                 board: Some(*board),
                 ..Meaning::of(Family::Seat)
             },
         );
     }
-    for ((surgery, slot, room, who), var) in &vars.operation {
+    for ((_, slot, _, who), var) in &vars.operation {
         put(
             var,
             Meaning {
                 who: Some(*who),
                 date: Some(slot.date),
                 week: week(slot.date),
-                site: Some(instance.room(*room).site),
-                surgery: Some(*surgery),
                 ..Meaning::of(Family::Operation)
             },
         );
     }
-    for ((who, slot, site), var) in &vars.operating {
+    for ((who, slot, _), var) in &vars.operating {
         put(
             var,
             Meaning {
                 who: Some(*who),
                 date: Some(slot.date),
                 week: week(slot.date),
-                site: Some(*site),
                 ..Meaning::of(Family::Operating)
             },
         );
@@ -612,12 +590,11 @@ fn meanings(instance: &Instance, model: &Model) -> Vec<Meaning> {
             },
         );
     }
-    for ((studio, w), var) in &vars.studio_short {
+    for ((_, w), var) in &vars.studio_short {
         put(
             var,
             Meaning {
                 week: Some(*w),
-                studio: Some(*studio),
                 ..Meaning::of(Family::StudioShort)
             },
         );
@@ -636,7 +613,6 @@ fn meanings(instance: &Instance, model: &Model) -> Vec<Meaning> {
             var,
             Meaning {
                 who: Some(instance.residencies[*residency].specialist),
-                residency: Some(*residency),
                 ..Meaning::of(Family::ResidencyWeekday)
             },
         );
@@ -647,7 +623,6 @@ fn meanings(instance: &Instance, model: &Model) -> Vec<Meaning> {
             Meaning {
                 who: Some(instance.residencies[*residency].specialist),
                 week: Some(*w),
-                residency: Some(*residency),
                 ..Meaning::of(Family::ResidencyWindow)
             },
         );

@@ -78,6 +78,9 @@ pub(crate) struct ColumnBounds {
     pub integer: bool,
 }
 
+/// Clinic and studio session variables with their room class, by (site, discipline, week).
+type SessionsByDemandKey<'a> = BTreeMap<(SiteIx, &'a str, u32), Vec<(ClassIx, Variable)>>;
+
 /// On-site activity variables of one specialist and date, by (session, site).
 type SessionSites = BTreeMap<(usize, SiteIx), Vec<Variable>>;
 
@@ -856,38 +859,32 @@ impl Builder<'_> {
         let w = &instance.weights;
         let mut objective = Expression::from(0.0);
         // Requests: unserved, substitutes, waiting.
-        for (r, request) in instance.requests.iter().enumerate() {
+        for request in &instance.requests {
+            objective += w[Term::UnservedRequest] * f64::from(request.priority);
+        }
+        for ((request_ix, who, slot), var) in &self.vars.booking {
+            let request = &instance.requests[request_ix.0];
             let priority = f64::from(request.priority);
-            objective += w[Term::UnservedRequest] * priority;
-            let bookings = self
-                .vars
-                .booking
-                .iter()
-                .filter(|((request_ix, _, _), _)| request_ix.0 == r);
-            for ((_, who, slot), var) in bookings {
-                let mut cost = -w[Term::UnservedRequest] * priority;
-                if request.specialist.is_some_and(|named| named != *who) {
-                    cost += w[Term::Substitute];
-                }
-                cost += w[Term::WaitDay]
-                    * priority
-                    * (slot.date - request.earliest).num_days().max(0) as f64;
-                objective += cost * *var;
+            let mut cost = -w[Term::UnservedRequest] * priority;
+            if request.specialist.is_some_and(|named| named != *who) {
+                cost += w[Term::Substitute];
             }
+            cost += w[Term::WaitDay]
+                * priority
+                * (slot.date - request.earliest).num_days().max(0) as f64;
+            objective += cost * *var;
         }
         // Surgeries: unscheduled, late.
-        for (g, surgery) in instance.surgeries.iter().enumerate() {
+        for surgery in &instance.surgeries {
+            objective += w[Term::UnscheduledSurgery] * f64::from(surgery.priority);
+        }
+        for ((op, slot, _, _), var) in &self.vars.operation {
+            let surgery = &instance.surgeries[op.0];
             let priority = f64::from(surgery.priority);
-            objective += w[Term::UnscheduledSurgery] * priority;
-            for ((op, slot, _, _), var) in &self.vars.operation {
-                if op.0 != g {
-                    continue;
-                }
-                let late = (slot.date - surgery.due).num_days().max(0) as f64;
-                objective += (w[Term::SurgeryLateDay] * priority * late
-                    - w[Term::UnscheduledSurgery] * priority)
-                    * *var;
-            }
+            let late = (slot.date - surgery.due).num_days().max(0) as f64;
+            objective += (w[Term::SurgeryLateDay] * priority * late
+                - w[Term::UnscheduledSurgery] * priority)
+                * *var;
         }
         // Weekly shortfalls.
         let week_of = |slot: &Slot| instance.calendar.week_of(slot.date).unwrap_or(u32::MAX);
@@ -917,30 +914,31 @@ impl Builder<'_> {
                 .push(constraint!(*short + sum(&held) >= wanted));
             objective += w[Term::MissingStudioSession] * *short;
         }
+        // Clinic and studio sessions by (site, discipline, week), then filtered by tags.
+        let classes = &self.classes.classes;
+        let mut sessions: SessionsByDemandKey = BTreeMap::new();
+        for ((who, slot, class, d), var) in &self.vars.clinic {
+            let discipline = instance.specialist(*who).disciplines[*d].as_str();
+            sessions
+                .entry((classes[class.0].site, discipline, week_of(slot)))
+                .or_default()
+                .push((*class, *var));
+        }
+        for ((st, slot, class), var) in &self.vars.studio {
+            let studio = &instance.studios[st.0];
+            sessions
+                .entry((studio.site, studio.discipline.as_str(), week_of(slot)))
+                .or_default()
+                .push((*class, *var));
+        }
         for ((c, week), short) in &self.vars.clinic_short {
             let demand = &instance.clinic_demand[*c];
-            let classes = &self.classes.classes;
-            let clinics = self
-                .vars
-                .clinic
-                .iter()
-                .filter(|((who, slot, class, d), _)| {
-                    let class = &classes[class.0];
-                    week_of(slot) == *week
-                        && class.site == demand.site
-                        && class.has_tags(&demand.room_tags)
-                        && instance.specialist(*who).disciplines[*d] == demand.discipline
-                });
-            let studios = self.vars.studio.iter().filter(|((st, slot, class), _)| {
-                let studio = &instance.studios[st.0];
-                week_of(slot) == *week
-                    && studio.site == demand.site
-                    && studio.discipline == demand.discipline
-                    && classes[class.0].has_tags(&demand.room_tags)
-            });
-            let held: Vec<Variable> = clinics
+            let held: Vec<Variable> = sessions
+                .get(&(demand.site, demand.discipline.as_str(), *week))
+                .into_iter()
+                .flatten()
+                .filter(|(class, _)| classes[class.0].has_tags(&demand.room_tags))
                 .map(|(_, v)| *v)
-                .chain(studios.map(|(_, v)| *v))
                 .collect();
             self.constraints.push(constraint!(
                 *short + sum(&held) >= f64::from(demand.sessions_per_week)
