@@ -38,7 +38,9 @@ use neighbourhood::{Kind, Neighbourhoods};
 /// Limits and switches of one search.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct LnsSettings {
-    /// Seconds for the search (the whole model building included).
+    /// When the solve started (progress reports seconds since then).
+    pub started: Instant,
+    /// Seconds for the search, counted from `started`.
     pub time_limit: f64,
     /// Relative gap at which to stop.
     pub gap: f64,
@@ -46,8 +48,6 @@ pub(crate) struct LnsSettings {
     pub seed: u64,
     /// Number of sub-solves, each limited in nodes: a reproducible run.
     pub work_limit: Option<u64>,
-    /// HiGHS's `parallel = on` for the full MILP, which then takes both threads.
-    pub parallel_tree: bool,
 }
 
 /// Branch-and-bound nodes per sub-solve under a work limit.
@@ -169,7 +169,7 @@ pub(crate) fn solve(
     report: &mut dyn FnMut(Progress),
     cancel: &AtomicBool,
 ) -> Result<Option<LnsOutcome>, HighsError> {
-    let started = Instant::now();
+    let started = settings.started;
     let stats = milp::stats(&model);
     let Some(start_values) = milp::start_values(instance, &model, start) else {
         return Ok(None);
@@ -208,12 +208,12 @@ pub(crate) fn solve(
         options: HighsOptions {
             time_limit: remaining(&started).max(0.0),
             gap: settings.gap,
-            threads: if settings.parallel_tree { 2 } else { 1 },
+            threads: 1,
+            parallel_tree: false,
         },
         absolute_gap: None,
         max_nodes: None,
         seed: 7,
-        parallel: settings.parallel_tree,
     };
     let full_result = std::thread::scope(|scope| {
         let full =
@@ -264,11 +264,11 @@ pub(crate) fn solve(
                     },
                     gap: 0.0,
                     threads: 1,
+                    parallel_tree: false,
                 },
                 absolute_gap: Some(1e-6),
                 max_nodes: deterministic.then_some(NODES_PER_SUB_SOLVE),
                 seed: (settings.seed.wrapping_add(tried) % (i32::MAX as u64)) as i32,
-                parallel: false,
             };
             let mut listener = SubListener {
                 progress: &mut progress,

@@ -50,6 +50,8 @@ pub struct HighsOptions {
     pub gap: f64,
     /// Threads HiGHS may use.
     pub threads: u32,
+    /// HiGHS 1.15's parallel tree search (`parallel = on`), with `threads` > 1.
+    pub parallel_tree: bool,
 }
 
 /// What came back.
@@ -229,8 +231,6 @@ pub(crate) struct Tuning {
     pub max_nodes: Option<u64>,
     /// HiGHS's `random_seed`.
     pub seed: i32,
-    /// HiGHS's `parallel` option ("on" runs the tree search on several threads).
-    pub parallel: bool,
 }
 
 impl Tuning {
@@ -241,7 +241,6 @@ impl Tuning {
             absolute_gap: None,
             max_nodes: None,
             seed: 7,
-            parallel: false,
         }
     }
 }
@@ -279,7 +278,7 @@ pub(crate) fn run_model(
             .try_set_option("mip_max_nodes", i32::try_from(nodes).unwrap_or(i32::MAX))
             .map_err(option_error("mip_max_nodes"))?;
     }
-    if tuning.parallel {
+    if options.parallel_tree && options.threads > 1 {
         model
             .try_set_option("parallel", "on")
             .map_err(option_error("parallel"))?;
