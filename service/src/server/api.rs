@@ -392,6 +392,7 @@ async fn get_solve(
             "milp_seconds": progress.map(|p| p.seconds),
             "incumbent": progress.and_then(|p| p.incumbent),
             "bound": progress.and_then(|p| p.bound),
+            "neighbourhoods": progress.map(|p| p.neighbourhoods),
         });
     }
     Ok(Json(value))

@@ -63,8 +63,8 @@ pub(super) fn lock(shared: &Mutex<Shared>) -> std::sync::MutexGuard<'_, Shared> 
 
 struct FullListener<'a> {
     shared: &'a Mutex<Shared>,
+    /// Set by the search when it ends (done, cancelled, out of time).
     stop: &'a AtomicBool,
-    cancel: &'a AtomicBool,
     /// The version of the last solution handed to HiGHS or received from it.
     known: u64,
 }
@@ -75,7 +75,7 @@ impl Listener for FullListener<'_> {
     }
 
     fn should_stop(&self) -> bool {
-        self.stop.load(Ordering::Relaxed) || self.cancel.load(Ordering::Relaxed)
+        self.stop.load(Ordering::Relaxed)
     }
 
     fn improved(&mut self, objective: f64, values: &[f64]) {
@@ -103,7 +103,7 @@ impl Listener for FullListener<'_> {
 /// interrupted nor afforded in memory beside the search.
 const FULL_MILP_UP_TO_COLUMNS: usize = 500_000;
 
-/// Runs the LP relaxation (for a first bound), then the full MILP from `start` until it ends, `stop` or `cancel` is set, or the
+/// Runs the LP relaxation (for a first bound), then the full MILP from `start` until it ends, `stop` is set, or the
 /// limit in `tuning` passes; records its end in `shared`.
 pub(super) fn run_full(
     matrix: &Matrix,
@@ -111,12 +111,10 @@ pub(super) fn run_full(
     tuning: &Tuning,
     shared: &Mutex<Shared>,
     stop: &AtomicBool,
-    cancel: &AtomicBool,
 ) -> Result<(), HighsError> {
     let mut listener = FullListener {
         shared,
         stop,
-        cancel,
         known: 0,
     };
     let started = std::time::Instant::now();

@@ -18,8 +18,8 @@
 mod bound;
 pub(crate) mod neighbourhood;
 
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use rand::SeedableRng;
@@ -49,6 +49,9 @@ pub(crate) struct LnsSettings {
     /// Number of sub-solves, each limited in nodes: a reproducible run.
     pub work_limit: Option<u64>,
 }
+
+/// How long a finished search waits for the bound thread to notice `stop`.
+const BOUND_THREAD_GRACE: std::time::Duration = std::time::Duration::from_millis(300);
 
 /// Branch-and-bound nodes per sub-solve under a work limit.
 const NODES_PER_SUB_SOLVE: u64 = 500;
@@ -174,7 +177,7 @@ pub(crate) fn solve(
     let Some(start_values) = milp::start_values(instance, &model, start) else {
         return Ok(None);
     };
-    let matrix = Matrix::from_model(instance, &mut model);
+    let matrix = Arc::new(Matrix::from_model(instance, &mut model));
     let start_objective = matrix.objective_at(&start_values);
     let remaining = |started: &Instant| settings.time_limit - started.elapsed().as_secs_f64();
     let shared = Mutex::new(Shared {
@@ -215,9 +218,24 @@ pub(crate) fn solve(
         max_nodes: None,
         seed: 7,
     };
-    let full_result = std::thread::scope(|scope| {
-        let full =
-            scope.spawn(|| run_full(&matrix, &start_values, &full_tuning, &shared, &stop, cancel));
+    // The bound thread owns its data: HiGHS polls `stop` in every callback, but some of
+    // its phases (presolve, the MILP's root LP) call back rarely, and a cancelled or
+    // finished search must not wait for them. It is joined when it ends within
+    // `BOUND_THREAD_GRACE`, otherwise left to end at its next callback or time limit.
+    let shared = Arc::new(shared);
+    let stop = Arc::new(stop);
+    let ended = Arc::new(AtomicBool::new(false));
+    let full = {
+        let (matrix, shared, stop, ended) =
+            (matrix.clone(), shared.clone(), stop.clone(), ended.clone());
+        let start = start_values.clone();
+        std::thread::spawn(move || {
+            let result = run_full(&matrix, &start, &full_tuning, &shared, &stop);
+            ended.store(true, Ordering::Release);
+            result
+        })
+    };
+    let full_result = {
         progress.send(objective, None, 0, true);
         let result = loop {
             if cancel.load(Ordering::Relaxed) || remaining(&started) <= 0.0 {
@@ -333,11 +351,18 @@ pub(crate) fn solve(
         stop.store(true, Ordering::Relaxed);
         let bound = lock(&shared).bound.map(|b| matrix.round_bound_up(b));
         progress.send(objective, bound, tried, true);
-        let full = full
-            .join()
-            .unwrap_or_else(|_| Err(HighsError("the full MILP's thread panicked".into())));
+        let waiting = Instant::now();
+        while !ended.load(Ordering::Acquire) && waiting.elapsed() < BOUND_THREAD_GRACE {
+            std::thread::sleep(std::time::Duration::from_millis(5));
+        }
+        let full = if ended.load(Ordering::Acquire) {
+            full.join()
+                .unwrap_or_else(|_| Err(HighsError("the full MILP's thread panicked".into())))
+        } else {
+            Ok(())
+        };
         result.and(full)
-    });
+    };
     full_result?;
     if trace {
         for (k, kind) in Kind::ALL.iter().enumerate() {
@@ -349,7 +374,7 @@ pub(crate) fn solve(
             );
         }
     }
-    let shared = shared.into_inner().unwrap_or_else(|e| e.into_inner());
+    let shared = lock(&shared);
     if !deterministic && shared.best.objective < objective - 1e-6 {
         incumbent = shared.best.values.as_ref().clone();
         objective = shared.best.objective;
