@@ -256,78 +256,40 @@ pub(crate) fn run_model(
 ) -> Result<HighsRun, HighsError> {
     let options = tuning.options;
     model.make_quiet();
-    fn option_error(name: &'static str) -> impl Fn(highs::TrySetOptionError) -> HighsError {
-        move |e| HighsError(format!("setting {name}: {e:?}"))
-    }
-    model
-        .try_set_option("time_limit", options.time_limit.max(0.0))
-        .map_err(option_error("time_limit"))?;
-    model
-        .try_set_option("mip_rel_gap", options.gap.max(0.0))
-        .map_err(option_error("mip_rel_gap"))?;
-    model
-        .try_set_option("random_seed", tuning.seed)
-        .map_err(option_error("random_seed"))?;
+    set_option(&mut model, "time_limit", options.time_limit.max(0.0))?;
+    set_option(&mut model, "mip_rel_gap", options.gap.max(0.0))?;
+    set_option(&mut model, "random_seed", tuning.seed)?;
     if let Some(gap) = tuning.absolute_gap {
-        model
-            .try_set_option("mip_abs_gap", gap.max(0.0))
-            .map_err(option_error("mip_abs_gap"))?;
+        set_option(&mut model, "mip_abs_gap", gap.max(0.0))?;
     }
     if let Some(nodes) = tuning.max_nodes {
-        model
-            .try_set_option("mip_max_nodes", i32::try_from(nodes).unwrap_or(i32::MAX))
-            .map_err(option_error("mip_max_nodes"))?;
+        set_option(
+            &mut model,
+            "mip_max_nodes",
+            i32::try_from(nodes).unwrap_or(i32::MAX),
+        )?;
     }
     if options.parallel_tree && options.threads > 1 {
-        model
-            .try_set_option("parallel", "on")
-            .map_err(option_error("parallel"))?;
+        set_option(&mut model, "parallel", "on")?;
     }
     if options.threads > 0 {
-        model
-            .try_set_option("threads", options.threads as i32)
-            .map_err(option_error("threads"))?;
+        set_option(&mut model, "threads", options.threads as i32)?;
     }
-    let num_cols = model.num_cols();
     if let Some(start) = start {
         model
             .try_set_solution(Some(start), None, None, None)
             .map_err(|e| HighsError(format!("setting the start solution: {e:?}")))?;
     }
-    let wants_user_solutions = listener.wants_user_solutions();
-    let mut context = CallbackContext {
-        started: Instant::now(),
-        listener,
-        incumbent: None,
-        first_incumbent: None,
-        last_report: 0.0,
-        num_cols,
-    };
-    let pointer = model.as_mut_ptr();
-    // SAFETY: `pointer` is the live HiGHS instance owned by `model`; the context pointer
-    // stays valid until `try_solve` returns, after which HiGHS never calls back (the
-    // model is consumed and freed when `solved` drops, at the end of this function).
-    // good_lp drops an objective's constant term; HiGHS keeps it as the offset, so every
-    // figure it reports (callbacks, bound, objective) is in the objective's own units.
-    unsafe {
-        highs_sys::Highs_changeObjectiveOffset(pointer, objective_offset);
-        highs_sys::Highs_setCallback(
-            pointer,
-            Some(on_callback),
-            (&mut context as *mut CallbackContext<'_>).cast(),
-        );
-        highs_sys::Highs_startCallback(pointer, highs_sys::kHighsCallbackMipImprovingSolution);
-        highs_sys::Highs_startCallback(pointer, highs_sys::kHighsCallbackMipInterrupt);
-        if wants_user_solutions {
-            highs_sys::Highs_startCallback(
-                pointer,
-                highs_sys::kHighsCallbackCallbackMipUserSolution,
-            );
-        }
+    let mut callbacks = vec![
+        highs_sys::kHighsCallbackMipImprovingSolution,
+        highs_sys::kHighsCallbackMipInterrupt,
+    ];
+    if listener.wants_user_solutions() {
+        callbacks.push(highs_sys::kHighsCallbackCallbackMipUserSolution);
     }
-    let solved = model
-        .try_solve()
-        .map_err(|e| HighsError(format!("solving: {e:?}")))?;
+    let (solved, first_incumbent) =
+        solve_with_callbacks(model, objective_offset, listener, &callbacks)
+            .map_err(|e| HighsError(format!("solving: {e:?}")))?;
     let has_solution = solved.primal_solution_status() == HighsSolutionStatus::Feasible;
     let status = match solved.status() {
         HighsModelStatus::Optimal => MilpStatus::Optimal,
@@ -359,8 +321,56 @@ pub(crate) fn run_model(
         objective: has_solution.then(|| solved.objective_value()),
         values,
         bound,
-        first_incumbent: context.first_incumbent,
+        first_incumbent,
     })
+}
+
+/// Sets one HiGHS option.
+fn set_option<V: highs::HighsOptionValue>(
+    model: &mut highs::Model,
+    name: &'static str,
+    value: V,
+) -> Result<(), HighsError> {
+    model
+        .try_set_option(name, value)
+        .map_err(|e| HighsError(format!("setting {name}: {e:?}")))
+}
+
+/// Solves `model` with the objective offset and the given callbacks registered,
+/// `listener` hearing of them. Also returns the seconds to the first incumbent.
+fn solve_with_callbacks(
+    mut model: highs::Model,
+    objective_offset: f64,
+    listener: &mut dyn Listener,
+    callbacks: &[highs_sys::HighsInt],
+) -> Result<(highs::SolvedModel, Option<f64>), highs::HighsStatus> {
+    let mut context = CallbackContext {
+        started: Instant::now(),
+        listener,
+        incumbent: None,
+        first_incumbent: None,
+        last_report: 0.0,
+        num_cols: model.num_cols(),
+    };
+    let pointer = model.as_mut_ptr();
+    // SAFETY: `pointer` is the live HiGHS instance owned by `model`; the context pointer
+    // stays valid until `try_solve` returns, after which HiGHS never calls back (the
+    // model is consumed by `try_solve`; the solved model no longer runs callbacks).
+    // good_lp drops an objective's constant term; HiGHS keeps it as the offset, so every
+    // figure it reports (callbacks, bound, objective) is in the objective's own units.
+    unsafe {
+        highs_sys::Highs_changeObjectiveOffset(pointer, objective_offset);
+        highs_sys::Highs_setCallback(
+            pointer,
+            Some(on_callback),
+            (&mut context as *mut CallbackContext<'_>).cast(),
+        );
+        for &kind in callbacks {
+            highs_sys::Highs_startCallback(pointer, kind);
+        }
+    }
+    let solved = model.try_solve()?;
+    Ok((solved, context.first_incumbent))
 }
 
 /// What an LP solve returned: the row duals (whatever the status: any dual vector gives
@@ -380,47 +390,17 @@ pub(crate) fn run_lp(
     listener: &mut dyn Listener,
 ) -> Result<LpRun, HighsError> {
     model.make_quiet();
-    fn option_error(name: &'static str) -> impl Fn(highs::TrySetOptionError) -> HighsError {
-        move |e| HighsError(format!("setting {name}: {e:?}"))
-    }
-    model
-        .try_set_option("time_limit", options.time_limit.max(0.0))
-        .map_err(option_error("time_limit"))?;
-    model
-        .try_set_option("solver", solver)
-        .map_err(option_error("solver"))?;
-    model
-        .try_set_option("run_crossover", "off")
-        .map_err(option_error("run_crossover"))?;
+    set_option(&mut model, "time_limit", options.time_limit.max(0.0))?;
+    set_option(&mut model, "solver", solver)?;
+    set_option(&mut model, "run_crossover", "off")?;
     if options.threads > 0 {
-        model
-            .try_set_option("threads", options.threads as i32)
-            .map_err(option_error("threads"))?;
+        set_option(&mut model, "threads", options.threads as i32)?;
     }
-    let num_cols = model.num_cols();
-    let mut context = CallbackContext {
-        started: Instant::now(),
-        listener,
-        incumbent: None,
-        first_incumbent: None,
-        last_report: 0.0,
-        num_cols,
-    };
-    let pointer = model.as_mut_ptr();
-    // SAFETY: as in `run_model`: the context outlives the solve, which calls back on
-    // this thread only.
-    unsafe {
-        highs_sys::Highs_changeObjectiveOffset(pointer, objective_offset);
-        highs_sys::Highs_setCallback(
-            pointer,
-            Some(on_callback),
-            (&mut context as *mut CallbackContext<'_>).cast(),
-        );
-        highs_sys::Highs_startCallback(pointer, highs_sys::kHighsCallbackSimplexInterrupt);
-        highs_sys::Highs_startCallback(pointer, highs_sys::kHighsCallbackIpmInterrupt);
-    }
-    let solved = model
-        .try_solve()
+    let callbacks = [
+        highs_sys::kHighsCallbackSimplexInterrupt,
+        highs_sys::kHighsCallbackIpmInterrupt,
+    ];
+    let (solved, _) = solve_with_callbacks(model, objective_offset, listener, &callbacks)
         .map_err(|e| HighsError(format!("solving the relaxation: {e:?}")))?;
     let solution = solved.get_solution();
     let duals = solution.dual_rows();

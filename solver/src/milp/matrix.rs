@@ -81,6 +81,8 @@ pub(crate) struct Matrix {
     col_entries: Vec<(u32, f64)>,
     /// What each column means.
     pub meanings: Vec<Meaning>,
+    /// The objective's step ([`objective_step`]), computed once.
+    step: Option<f64>,
 }
 
 /// A sub-problem: the free columns of a neighbourhood, the rows they appear in.
@@ -151,7 +153,6 @@ impl Matrix {
             }
         }
         Matrix {
-            cost,
             offset,
             bounds: model.column_bounds.clone(),
             row_lower,
@@ -161,6 +162,8 @@ impl Matrix {
             col_start,
             col_entries,
             meanings: meanings(instance, model),
+            step: objective_step(&cost),
+            cost,
         }
     }
 
@@ -197,7 +200,7 @@ impl Matrix {
 
     /// A lower bound rounded up to the objective's step ([`objective_step`]).
     pub fn round_bound_up(&self, bound: f64) -> f64 {
-        round_bound_up(bound, self.offset, objective_step(&self.cost))
+        round_bound_up(bound, self.offset, self.step)
     }
 
     /// The largest violation of a row or column bound by `values` (0 when feasible).
@@ -272,13 +275,11 @@ impl Matrix {
                 .filter(|(c, _)| !free[*c as usize])
                 .map(|(c, v)| v * incumbent[*c as usize])
                 .sum();
-            let lower = self.row_lower[row] - fixed;
-            let upper = self.row_upper[row] - fixed;
-            handles.push(if lower == f64::NEG_INFINITY {
-                problem.add_row(..=upper)
-            } else {
-                problem.add_row(lower..=upper)
-            });
+            handles.push(push_row(
+                &mut problem,
+                self.row_lower[row] - fixed,
+                self.row_upper[row] - fixed,
+            ));
         }
         let mut free_cost = 0.0;
         let mut start = Vec::with_capacity(columns.len());
@@ -289,11 +290,7 @@ impl Matrix {
                 .iter()
                 .map(|(row, value)| (handles[row_of[*row as usize] as usize], *value));
             let cost = self.cost[column];
-            if b.upper.is_finite() {
-                problem.add_column_with_integrality(cost, b.lower..=b.upper, entries, b.integer);
-            } else {
-                problem.add_column_with_integrality(cost, b.lower.., entries, b.integer);
-            }
+            push_column(&mut problem, cost, b, b.integer, entries);
             free_cost += cost * incumbent[column];
             start.push(incumbent[column]);
         }
@@ -363,13 +360,7 @@ impl Matrix {
     fn problem(&self, integers: bool) -> highs::Model {
         let mut problem = ColProblem::default();
         let handles: Vec<_> = (0..self.rows())
-            .map(|r| {
-                if self.row_lower[r] == f64::NEG_INFINITY {
-                    problem.add_row(..=self.row_upper[r])
-                } else {
-                    problem.add_row(self.row_lower[r]..=self.row_upper[r])
-                }
-            })
+            .map(|r| push_row(&mut problem, self.row_lower[r], self.row_upper[r]))
             .collect();
         for column in 0..self.columns() {
             let b = self.bounds[column];
@@ -377,24 +368,39 @@ impl Matrix {
                 .column(column)
                 .iter()
                 .map(|(row, value)| (handles[*row as usize], *value));
-            let cost = self.cost[column];
-            if b.upper.is_finite() {
-                problem.add_column_with_integrality(
-                    cost,
-                    b.lower..=b.upper,
-                    entries,
-                    b.integer && integers,
-                );
-            } else {
-                problem.add_column_with_integrality(
-                    cost,
-                    b.lower..,
-                    entries,
-                    b.integer && integers,
-                );
-            }
+            push_column(
+                &mut problem,
+                self.cost[column],
+                b,
+                b.integer && integers,
+                entries,
+            );
         }
         problem.optimise(Sense::Minimise)
+    }
+}
+
+/// Adds a row `lower ≤ a·x ≤ upper` (`lower` may be −∞).
+fn push_row(problem: &mut ColProblem, lower: f64, upper: f64) -> highs::Row {
+    if lower == f64::NEG_INFINITY {
+        problem.add_row(..=upper)
+    } else {
+        problem.add_row(lower..=upper)
+    }
+}
+
+/// Adds a column with its domain (the upper bound may be +∞) and its row entries.
+fn push_column(
+    problem: &mut ColProblem,
+    cost: f64,
+    bounds: ColumnBounds,
+    integer: bool,
+    entries: impl IntoIterator<Item = (highs::Row, f64)>,
+) {
+    if bounds.upper.is_finite() {
+        problem.add_column_with_integrality(cost, bounds.lower..=bounds.upper, entries, integer);
+    } else {
+        problem.add_column_with_integrality(cost, bounds.lower.., entries, integer);
     }
 }
 
