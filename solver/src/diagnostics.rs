@@ -56,6 +56,14 @@ pub struct Diagnostics {
 }
 
 impl Diagnostics {
+    /// How many errors were recorded so far.
+    pub fn error_count(&self) -> usize {
+        self.items
+            .iter()
+            .filter(|d| d.severity == Severity::Error)
+            .count()
+    }
+
     /// Records an error.
     pub fn error(&mut self, path: impl Into<String>, message: impl Into<String>) {
         self.push(Severity::Error, path.into(), message.into(), None);

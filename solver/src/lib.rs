@@ -37,6 +37,7 @@ mod lns;
 mod matching;
 pub mod milp;
 pub mod objective;
+pub mod pins;
 pub mod reasons;
 pub mod repair;
 pub mod roster;

@@ -8,6 +8,7 @@
 //! indices (rule 10), `rules` checks rules 1–9, `score` recomputes §4 and the
 //! unmet demand that §6 requires the roster to list.
 
+mod pins;
 mod resolve;
 mod rules;
 mod score;
@@ -49,6 +50,8 @@ pub enum Rule {
     Booking,
     /// Rule 10: references.
     References,
+    /// Rule 11: the instance's pins and forbids (docs/format.md § Pins).
+    Pin,
     /// §6: the roster's own structure (missing fields, duplicate entries).
     Format,
 }
@@ -68,6 +71,7 @@ impl Rule {
             Rule::Surgery => "rule 8 (surgery)",
             Rule::Booking => "rule 9 (booking)",
             Rule::References => "rule 10 (references)",
+            Rule::Pin => "rule 11 (pins)",
             Rule::Format => "§6 (roster format)",
         }
     }
@@ -198,6 +202,7 @@ pub fn check(instance: &Instance, roster: &Roster) -> CheckReport {
     }
     let resolved = resolve::resolve(instance, roster, &mut findings);
     rules::check_rules(instance, &resolved, &mut findings);
+    pins::check_pins(instance, roster, &mut findings);
     let score = score::score(instance, &resolved);
     let mut discrepancies = Vec::new();
     compare_stated_figures(roster, &score.terms, &mut discrepancies);

@@ -40,6 +40,30 @@ const KNOWN_FIELDS: &[(&str, &[&str])] = &[
             "surgeries",
             "requests",
             "weights",
+            "pins",
+        ],
+    ),
+    (
+        "pins",
+        &[
+            "id",
+            "note",
+            "forbid",
+            "specialist",
+            "date",
+            "session",
+            "activity",
+            "site",
+            "room",
+            "discipline",
+            "studio",
+            "role",
+            "board",
+            "remote",
+            "surgery",
+            "surgeon",
+            "request",
+            "substitute",
         ],
     ),
     (
@@ -258,10 +282,12 @@ pub(super) fn build(
         surgeries,
         requests,
         weights,
+        pins: Vec::new(),
         warnings: Vec::new(),
         ids,
     };
     super::feasibility::check(&instance, &mut d);
+    instance.pins = crate::pins::build::build(&raw.pins, &instance, &mut d);
     if d.has_errors() {
         return Err(InstanceError::Invalid {
             diagnostics: d.into_vec(),

@@ -386,6 +386,8 @@ pub struct Instance {
     pub requests: Vec<Request>,
     /// Objective weights with defaults applied.
     pub weights: TermValues,
+    /// `[[pins]]`: the scheduler's decisions, hard constraints (docs/format.md § Pins).
+    pub pins: Vec<crate::pins::Pin>,
     /// Warnings found while validating (the instance is usable).
     pub warnings: Vec<Diagnostic>,
     ids: IdIndex,

@@ -34,6 +34,8 @@ pub struct RawInstance {
     #[serde(default)]
     pub requests: Vec<RawRequest>,
     pub weights: Option<RawWeights>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub pins: Vec<RawPin>,
 }
 
 /// `[horizon]`.
@@ -217,4 +219,48 @@ pub struct RawWeights {
     pub visiting_day_cost: Option<f64>,
     pub idle_visiting_session: Option<f64>,
     pub avoided_slot: Option<f64>,
+}
+
+/// `[[pins]]`: any subset of a roster entry's fields (docs/format.md § Pins).
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
+#[allow(missing_docs)]
+pub struct RawPin {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub forbid: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub specialist: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub date: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub session: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub activity: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub site: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub room: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub discipline: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub studio: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub board: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub remote: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub surgery: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub surgeon: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub start: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub request: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub substitute: Option<bool>,
 }

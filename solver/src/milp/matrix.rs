@@ -30,6 +30,7 @@ pub(crate) enum Family {
     ClinicShort,
     ResidencyWeekday,
     ResidencyWindow,
+    PinWitness,
 }
 
 /// What a column is about, as far as choosing neighbourhoods needs to know.
@@ -632,6 +633,15 @@ fn meanings(instance: &Instance, model: &Model) -> Vec<Meaning> {
                 ..Meaning::of(Family::ResidencyWindow)
             },
         );
+    }
+    for (witness, candidate) in &vars.pin_witness {
+        // Freed with the cell of the entry it witnesses.
+        let first = candidate.first().and_then(|factor| factor.first());
+        let meaning = first.map_or(Meaning::of(Family::PinWitness), |var| Meaning {
+            family: Family::PinWitness,
+            ..meanings[model.columns[var]]
+        });
+        meanings[model.columns[witness]] = meaning;
     }
     meanings
 }

@@ -465,6 +465,14 @@ pub(crate) fn start_values(
             }
         }
     }
+    for (witness, candidate) in &vars.pin_witness {
+        let held = candidate.iter().all(|factor| {
+            factor
+                .iter()
+                .any(|var| model.columns.get(var).is_some_and(|c| values[*c] > 0.5))
+        });
+        values[model.columns[witness]] = if held { 1.0 } else { 0.0 };
+    }
     Some(values)
 }
 

@@ -2,7 +2,10 @@
 //! one function per rule family of PROBLEM.md §3, and the §4 objective. Equation
 //! numbers in comments refer to docs/model.md.
 
+mod pins;
+
 use std::collections::{BTreeMap, BTreeSet};
+use std::ops::Range;
 
 use chrono::{Datelike, NaiveDate};
 use good_lp::{Constraint, Expression, ProblemVariables, Variable, constraint, variable};
@@ -50,6 +53,20 @@ pub(crate) struct Vars {
     pub residency_weekday: BTreeMap<(usize, u32), Variable>,
     /// v[residency,week,window]: chosen window of consecutive dates.
     pub residency_window: BTreeMap<(usize, u32, usize), Variable>,
+    /// Pin witnesses: 1 only when every factor of their candidate is (rule 11).
+    pub pin_witness: Vec<(Variable, Vec<Vec<Variable>>)>,
+}
+
+/// What a group of rows enforces: a rule family, one pin, or the definitions of the
+/// objective's measures. Explaining a conflict drops groups and solves again.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum RowGroup {
+    /// Rows of a hard rule of PROBLEM.md §3.
+    Rule(crate::check::Rule),
+    /// The rows of `instance.pins[i]`.
+    Pin(usize),
+    /// Rows defining on-site days, idle sessions and shortfalls.
+    Definitions,
 }
 
 /// A built model: variables, constraints, objective, and what is needed to read a solution.
@@ -68,6 +85,10 @@ pub(crate) struct Model {
     pub integer_columns: usize,
     /// Bounds and integrality of each column, in column order.
     pub column_bounds: Vec<ColumnBounds>,
+    /// The constraints by group, in order, covering every constraint.
+    pub row_groups: Vec<(RowGroup, Range<usize>)>,
+    /// Per pin of the instance, how many ways the model has to meet it (0: it cannot hold).
+    pub pin_candidates: Vec<usize>,
 }
 
 /// A column's domain.
@@ -107,6 +128,8 @@ struct Builder<'a> {
     objective: Expression,
     activities: BTreeMap<(SpecialistIx, Slot), Vec<Activity>>,
     windows: BTreeMap<(usize, u32), Vec<Vec<NaiveDate>>>,
+    row_groups: Vec<(RowGroup, Range<usize>)>,
+    pin_candidates: Vec<usize>,
 }
 
 fn sum<'v>(vars: impl IntoIterator<Item = &'v Variable>) -> Expression {
@@ -142,6 +165,13 @@ impl Builder<'_> {
             integer: false,
         });
         var
+    }
+
+    /// Runs one rule family's builder and records its rows as a group.
+    fn grouped(&mut self, group: RowGroup, add: impl FnOnce(&mut Self)) {
+        let start = self.constraints.len();
+        add(self);
+        self.row_groups.push((group, start..self.constraints.len()));
     }
 
     fn works(&self, who: SpecialistIx, slot: Slot) -> bool {
@@ -1085,6 +1115,8 @@ pub(crate) fn build(instance: &Instance, stability: Option<&Stability>) -> Model
         objective: Expression::from(0.0),
         activities: BTreeMap::new(),
         windows: BTreeMap::new(),
+        row_groups: Vec::new(),
+        pin_candidates: Vec::new(),
     };
     builder.presence_vars();
     builder.clinic_vars();
@@ -1094,15 +1126,17 @@ pub(crate) fn build(instance: &Instance, stability: Option<&Stability>) -> Model
     let sources = builder.booking_vars();
     builder.auxiliary_vars();
     builder.residency_vars();
-    builder.one_thing_at_a_time();
-    builder.where_they_may_be();
-    builder.load();
-    builder.residencies();
-    builder.studios();
-    builder.meetings();
-    builder.surgeries();
-    builder.bookings(&sources);
-    builder.objective();
+    use crate::check::Rule;
+    builder.grouped(RowGroup::Rule(Rule::OneThingAtATime), Builder::one_thing_at_a_time);
+    builder.grouped(RowGroup::Rule(Rule::WhereTheyMayBe), Builder::where_they_may_be);
+    builder.grouped(RowGroup::Rule(Rule::Load), Builder::load);
+    builder.grouped(RowGroup::Rule(Rule::Presence), Builder::residencies);
+    builder.grouped(RowGroup::Rule(Rule::Studio), Builder::studios);
+    builder.grouped(RowGroup::Rule(Rule::Mdt), Builder::meetings);
+    builder.grouped(RowGroup::Rule(Rule::Surgery), Builder::surgeries);
+    builder.grouped(RowGroup::Rule(Rule::Booking), |b| b.bookings(&sources));
+    builder.grouped(RowGroup::Definitions, Builder::objective);
+    builder.pins();
     Model {
         classes: builder.classes,
         vars: builder.vars,
@@ -1113,5 +1147,7 @@ pub(crate) fn build(instance: &Instance, stability: Option<&Stability>) -> Model
         columns: builder.columns,
         integer_columns: builder.integer_columns,
         column_bounds: builder.column_bounds,
+        row_groups: builder.row_groups,
+        pin_candidates: builder.pin_candidates,
     }
 }

@@ -42,9 +42,13 @@ pub struct RoomClasses {
 }
 
 impl RoomClasses {
-    /// Groups the instance's clinic and meeting rooms.
+    /// Groups the instance's clinic and meeting rooms. A room a pin names is a class of
+    /// its own, so that the model can tell it from its twins.
     pub fn new(instance: &Instance) -> RoomClasses {
-        let mut index: BTreeMap<(usize, u8, Vec<String>), ClassIx> = BTreeMap::new();
+        let pinned: std::collections::BTreeSet<RoomIx> =
+            instance.pins.iter().filter_map(|pin| pin.room()).collect();
+        let mut index: BTreeMap<(usize, u8, Vec<String>, Option<RoomIx>), ClassIx> =
+            BTreeMap::new();
         let mut classes: Vec<RoomClass> = Vec::new();
         let mut class_of = BTreeMap::new();
         for (r, room) in instance.rooms.iter().enumerate() {
@@ -56,7 +60,8 @@ impl RoomClasses {
             let mut tags = room.tags.clone();
             tags.sort();
             tags.dedup();
-            let key = (room.site.0, kind_key, tags.clone());
+            let alone = pinned.contains(&RoomIx(r)).then_some(RoomIx(r));
+            let key = (room.site.0, kind_key, tags.clone(), alone);
             let class = *index.entry(key).or_insert_with(|| {
                 classes.push(RoomClass {
                     site: room.site,
