@@ -42,6 +42,28 @@ impl Default for RepairWeights {
     }
 }
 
+/// How a repair works: what keeping the published roster is worth, and which days
+/// are history.
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize)]
+pub struct RepairOptions {
+    /// The keeping bonuses.
+    pub weights: RepairWeights,
+    /// Every published entry dated before this date is kept exactly as it is (and
+    /// nothing is added on those dates).
+    pub freeze_until: Option<NaiveDate>,
+}
+
+/// Why a repair could not be made.
+#[derive(Debug, thiserror::Error)]
+pub enum RepairError {
+    /// The past cannot be frozen into the changed instance.
+    #[error(transparent)]
+    Freeze(#[from] crate::pins::freeze::FreezeError),
+    /// The changed instance (with the frozen past) has no roster.
+    #[error(transparent)]
+    Solve(#[from] SolveError),
+}
+
 /// One (specialist, date, session) whose activity changed.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Move {
@@ -89,11 +111,24 @@ pub fn repair(
     changed: &Instance,
     published: &Roster,
     ledger: Option<&Ledger>,
-    weights: RepairWeights,
+    plan: RepairOptions,
     options: SolveOptions,
     progress: &mut dyn FnMut(Progress),
     cancel: &AtomicBool,
-) -> Result<RepairOutcome, SolveError> {
+) -> Result<RepairOutcome, RepairError> {
+    let weights = plan.weights;
+    let frozen_instance;
+    let changed = match plan.freeze_until {
+        Some(until) => {
+            let mut instance = changed.clone();
+            instance
+                .pins
+                .extend(crate::pins::freeze::frozen_pins(changed, published, until)?);
+            frozen_instance = instance;
+            &frozen_instance
+        }
+        None => changed,
+    };
     let released: BTreeSet<&str> = ledger
         .into_iter()
         .flat_map(|l| l.released.iter().map(|r| r.request.as_str()))
@@ -121,6 +156,7 @@ pub fn repair(
         keep_assignment: weights.keep_assignment,
         keep_booking: weights.keep_booking,
         held_bookings,
+        frozen_until: plan.freeze_until,
     };
     let report = solve_near(changed, options, Some(&stability), progress, cancel)?;
     let moves = moves(published, &report.roster);

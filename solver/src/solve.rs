@@ -9,7 +9,7 @@ use std::time::Instant;
 use serde::Serialize;
 
 use crate::calendar::{Slot, weekday_name};
-use crate::greedy::{self, GreedyError};
+use crate::greedy;
 use crate::instance::{Instance, SpecialistIx};
 use crate::lns::{self, LnsOutcome, LnsSettings};
 use crate::milp::highs::{HighsError, HighsOptions, MilpStatus};
@@ -91,6 +91,9 @@ pub struct Stability {
     pub keep_booking: f64,
     /// Call-centre bookings per session (holder, slot) of the reference.
     pub held_bookings: BTreeMap<(SpecialistIx, Slot), u32>,
+    /// Dates before this one are frozen: presence is the reference's (the entries are
+    /// pinned by [`crate::pins::freeze::frozen_pins`]).
+    pub frozen_until: Option<chrono::NaiveDate>,
 }
 
 /// How good the returned roster is proven to be.
@@ -165,7 +168,10 @@ pub enum SolveError {
     Infeasible(String),
     /// The time limit passed before any valid roster was found.
     #[error("no valid roster found within {0} s (the greedy heuristic failed too: {1})")]
-    NoSolutionInTime(f64, GreedyError),
+    NoSolutionInTime(f64, String),
+    /// The instance's pins cannot all hold (docs/format.md § Pins).
+    #[error("{0}")]
+    PinConflict(crate::pins::conflicts::PinConflict),
     /// HiGHS itself failed.
     #[error(transparent)]
     Highs(#[from] HighsError),
@@ -193,9 +199,9 @@ pub fn solve_near(
     cancel: &AtomicBool,
 ) -> Result<SolveReport, SolveError> {
     let started = Instant::now();
-    let greedy = greedy::build(instance);
+    let built = greedy::build(instance);
     let greedy_seconds = started.elapsed().as_secs_f64();
-    let greedy_roster = greedy.as_ref().ok().map(|schedule| {
+    let built_roster = built.as_ref().ok().map(|schedule| {
         schedule.to_roster(
             instance,
             Provenance {
@@ -205,7 +211,26 @@ pub fn solve_near(
             },
         )
     });
+    // A greedy roster that misses a pin is neither a start nor a fallback.
+    let missed_pin = built_roster.as_ref().and_then(|roster| {
+        instance
+            .pins
+            .iter()
+            .find(|pin| !pin.is_met(instance, roster))
+            .map(|pin| format!("{} [{}] is not met", pin.label(), pin.describe(instance)))
+    });
+    let greedy_failure = built
+        .as_ref()
+        .err()
+        .map(|error| format!("{error}; {}", residencies_of(instance, &error.specialist)));
+    let (greedy, greedy_roster): (Result<Schedule, String>, Option<Roster>) = match missed_pin {
+        Some(why) => (Err(why), None),
+        None => (built.map_err(|e| e.to_string()), built_roster),
+    };
     let model = milp::build(instance, stability);
+    if let Some(conflict) = crate::pins::conflicts::impossible_pin(instance, &model) {
+        return Err(SolveError::PinConflict(conflict));
+    }
     // HiGHS's default is one thread on two cores; its parallel tree search (1.15) with
     // every core proves Beilun optimal in 13.5 s instead of 31.6 s (docs/performance.md).
     // Small models stay on one thread, where runs are reproducible.
@@ -279,10 +304,16 @@ pub fn solve_near(
         )
     };
     if outcome.status == MilpStatus::Infeasible {
-        let why = match &greedy {
-            Err(error) => format!("{error}; {}", residencies_of(instance, &error.specialist)),
-            Ok(_) => "the residencies and presence rules contradict each other".into(),
-        };
+        if !instance.pins.is_empty() {
+            let budget = options.time_limit.clamp(5.0, 60.0);
+            if let Some(conflict) =
+                crate::pins::conflicts::explain(instance, stability, budget, cancel)
+            {
+                return Err(SolveError::PinConflict(conflict));
+            }
+        }
+        let why = greedy_failure
+            .unwrap_or_else(|| "the residencies and presence rules contradict each other".into());
         return Err(SolveError::Infeasible(why));
     }
     let milp_roster = outcome.schedule.as_ref().map(|schedule| {

@@ -104,6 +104,7 @@ fn compare_solved(
                     let Some(case) = cases.get(i) else { break };
                     let cancel = AtomicBool::new(false);
                     let stability = reference.map(|base| Stability {
+                        frozen_until: None,
                         reference: Schedule::from_roster(&case.instance, base),
                         keep_assignment: weights.keep_assignment,
                         keep_booking: weights.keep_booking,

@@ -11,7 +11,7 @@ use houniao::Roster;
 use houniao::booking::LedgerFile;
 use houniao::check::check;
 use houniao::files::write_atomically;
-use houniao::repair::{RepairWeights, repair};
+use houniao::repair::{RepairError, RepairOptions, RepairWeights, repair};
 use houniao::scenario::{Scenario, ScenarioError};
 use houniao::solve::{SolveError, SolveOptions};
 
@@ -50,6 +50,10 @@ pub struct RepairArgs {
     /// Worth of keeping one booking (stability weight).
     #[arg(long, default_value_t = RepairWeights::default().keep_booking, value_name = "W")]
     pub keep_booking: f64,
+    /// Keep every published entry dated before this date exactly as it is (YYYY-MM-DD):
+    /// re-planning never rewrites the past.
+    #[arg(long, value_name = "DATE")]
+    pub freeze_until: Option<chrono::NaiveDate>,
     /// Wall-clock seconds for the solve.
     #[arg(long, default_value_t = 60.0, value_name = "S")]
     pub time_limit: f64,
@@ -99,21 +103,24 @@ pub fn run(args: &RepairArgs) -> anyhow::Result<Outcome> {
         time_limit: args.time_limit,
         ..SolveOptions::default()
     };
-    let weights = RepairWeights {
-        keep_assignment: args.keep_assignment,
-        keep_booking: args.keep_booking,
+    let plan = RepairOptions {
+        weights: RepairWeights {
+            keep_assignment: args.keep_assignment,
+            keep_booking: args.keep_booking,
+        },
+        freeze_until: args.freeze_until,
     };
     let outcome = match repair(
         &applied.instance,
         &published,
         ledger.as_ref(),
-        weights,
+        plan,
         options,
         &mut |_| {},
         &AtomicBool::new(false),
     ) {
         Ok(outcome) => outcome,
-        Err(SolveError::Highs(error)) => return Err(error.into()),
+        Err(RepairError::Solve(SolveError::Highs(error))) => return Err(error.into()),
         Err(error) => {
             println!("{}: {error}", args.change.display());
             return Ok(Outcome::Invalid);

@@ -358,6 +358,24 @@ impl Matrix {
         self.problem(true)
     }
 
+    /// The whole model with only the rows `keep` marks and no objective: whether it
+    /// has a solution at all (explaining conflicts).
+    pub fn feasibility_problem(&self, keep: &[bool]) -> highs::Model {
+        let mut problem = ColProblem::default();
+        let handles: Vec<Option<highs::Row>> = (0..self.rows())
+            .map(|r| keep[r].then(|| push_row(&mut problem, self.row_lower[r], self.row_upper[r])))
+            .collect();
+        for column in 0..self.columns() {
+            let b = self.bounds[column];
+            let entries = self
+                .column(column)
+                .iter()
+                .filter_map(|(row, value)| handles[*row as usize].map(|h| (h, *value)));
+            push_column(&mut problem, 0.0, b, b.integer, entries);
+        }
+        problem.optimise(Sense::Minimise)
+    }
+
     fn problem(&self, integers: bool) -> highs::Model {
         let mut problem = ColProblem::default();
         let handles: Vec<_> = (0..self.rows())

@@ -18,10 +18,10 @@ use chrono::{Datelike, NaiveDate};
 use good_lp::{Solution, SolverModel, Variable};
 
 use crate::calendar::Slot;
-use crate::instance::{BoardIx, Instance, RoomIx, SiteIx, SpecialistIx, StudioIx};
+use crate::instance::{Instance, RoomIx, SiteIx, SpecialistIx};
 use crate::schedule::{Appointment, Clinic, Meeting, Operation, Schedule, Seat, StudioSession};
 use highs::{HighsError, HighsOptions, MilpStatus, Progress};
-pub(crate) use model::Model;
+pub(crate) use model::{Model, RoomUser, RowGroup};
 use rooms::ClassIx;
 
 /// Size of a built model.
@@ -171,19 +171,15 @@ fn extract(instance: &Instance, model: &Model, values: &[f64]) -> Schedule {
             schedule.presence.insert((*who, *date, *site));
         }
     }
-    // Users of each room class per slot, then rooms handed out in order.
-    enum User {
-        Clinic(SpecialistIx, usize),
-        Studio(StudioIx),
-        Meeting(BoardIx),
-    }
-    let mut users: BTreeMap<(ClassIx, Slot), Vec<User>> = BTreeMap::new();
+    // Users of each room class per slot, then rooms handed out: the reference's room
+    // first where it is still free, the others in order.
+    let mut users: BTreeMap<(ClassIx, Slot), Vec<(RoomUser, Option<usize>)>> = BTreeMap::new();
     for ((who, slot, class, d), var) in &vars.clinic {
         if on(var) {
             users
                 .entry((*class, *slot))
                 .or_default()
-                .push(User::Clinic(*who, *d));
+                .push((RoomUser::Clinic(*who), Some(*d)));
         }
     }
     for ((st, slot, class), var) in &vars.studio {
@@ -191,7 +187,7 @@ fn extract(instance: &Instance, model: &Model, values: &[f64]) -> Schedule {
             users
                 .entry((*class, *slot))
                 .or_default()
-                .push(User::Studio(*st));
+                .push((RoomUser::Studio(*st), None));
         }
     }
     for ((b, slot, class), var) in &vars.meeting {
@@ -199,20 +195,33 @@ fn extract(instance: &Instance, model: &Model, values: &[f64]) -> Schedule {
             users
                 .entry((*class, *slot))
                 .or_default()
-                .push(User::Meeting(*b));
+                .push((RoomUser::Meeting(*b), None));
         }
     }
     for ((class, slot), list) in users {
-        let rooms = model.classes.available(instance, class, slot);
-        for (user, room) in list.into_iter().zip(rooms) {
+        let mut free = model.classes.available(instance, class, slot);
+        let mut rooms: Vec<Option<RoomIx>> = list
+            .iter()
+            .map(|(user, _)| {
+                let preferred = model.preferred_rooms.get(&(slot, *user))?;
+                let at = free.iter().position(|r| r == preferred)?;
+                Some(free.remove(at))
+            })
+            .collect();
+        let mut rest = free.into_iter();
+        for room in rooms.iter_mut().filter(|r| r.is_none()) {
+            *room = rest.next();
+        }
+        for ((user, d), room) in list.into_iter().zip(rooms) {
+            let Some(room) = room else { continue };
             match user {
-                User::Clinic(who, d) => schedule.clinics.push(Clinic {
+                RoomUser::Clinic(who) => schedule.clinics.push(Clinic {
                     who,
                     slot,
                     room,
-                    discipline: instance.specialist(who).disciplines[d].clone(),
+                    discipline: instance.specialist(who).disciplines[d.unwrap_or(0)].clone(),
                 }),
-                User::Studio(studio) => {
+                RoomUser::Studio(studio) => {
                     let apprentices = vars
                         .apprentice
                         .iter()
@@ -226,7 +235,7 @@ fn extract(instance: &Instance, model: &Model, values: &[f64]) -> Schedule {
                         apprentices,
                     });
                 }
-                User::Meeting(board) => {
+                RoomUser::Meeting(board) => {
                     let seats = vars
                         .seat
                         .iter()

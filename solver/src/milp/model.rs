@@ -67,6 +67,8 @@ pub(crate) enum RowGroup {
     Pin(usize),
     /// Rows defining on-site days, idle sessions and shortfalls.
     Definitions,
+    /// Presence on frozen dates held at the reference's (re-planning).
+    Frozen,
 }
 
 /// A built model: variables, constraints, objective, and what is needed to read a solution.
@@ -89,6 +91,20 @@ pub(crate) struct Model {
     pub row_groups: Vec<(RowGroup, Range<usize>)>,
     /// Per pin of the instance, how many ways the model has to meet it (0: it cannot hold).
     pub pin_candidates: Vec<usize>,
+    /// Rooms of the re-planning reference, handed out again where their class and slot
+    /// allow (frozen days keep their rooms so).
+    pub preferred_rooms: BTreeMap<(Slot, RoomUser), RoomIx>,
+}
+
+/// Who uses a clinic or meeting room in a slot.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) enum RoomUser {
+    /// A specialist's clinic.
+    Clinic(SpecialistIx),
+    /// A studio session.
+    Studio(StudioIx),
+    /// An MDT meeting.
+    Meeting(BoardIx),
 }
 
 /// A column's domain.
@@ -209,6 +225,14 @@ impl Builder<'_> {
             || self.instance.requests.iter().any(|r| {
                 r.specialist == Some(who)
                     || ((r.specialist.is_none() || r.substitute_ok) && r.discipline == discipline)
+            })
+            || self.instance.pins.iter().any(|pin| match &pin.pattern {
+                crate::pins::Pattern::Assignment(p) if !pin.forbid => {
+                    p.specialist.is_none_or(|s| s == who)
+                        && p.discipline.as_deref().is_none_or(|d| d == discipline)
+                        && p.activities().contains(&crate::roster::Activity::Clinic)
+                }
+                _ => false,
             })
     }
 
@@ -1003,6 +1027,24 @@ impl Builder<'_> {
     }
 
     /// Re-planning: minus the worth of every reference decision the model keeps.
+    /// Frozen dates (re-planning with `frozen_until`): visiting specialists are on site
+    /// exactly where the reference has them.
+    fn frozen_presence(&mut self) {
+        let Some(stability) = self.stability else {
+            return;
+        };
+        let Some(until) = stability.frozen_until else {
+            return;
+        };
+        for ((who, date, site), var) in &self.vars.present {
+            if *date < until && self.instance.specialist(*who).visiting {
+                let on = stability.reference.presence.contains(&(*who, *date, *site));
+                let value = if on { 1.0 } else { 0.0 };
+                self.constraints.push(constraint!(*var == value));
+            }
+        }
+    }
+
     fn keeping_bonus(&self, stability: &Stability) -> Expression {
         let instance = self.instance;
         let reference = &stability.reference;
@@ -1137,6 +1179,8 @@ pub(crate) fn build(instance: &Instance, stability: Option<&Stability>) -> Model
     builder.grouped(RowGroup::Rule(Rule::Booking), |b| b.bookings(&sources));
     builder.grouped(RowGroup::Definitions, Builder::objective);
     builder.pins();
+    builder.grouped(RowGroup::Frozen, Builder::frozen_presence);
+    let preferred_rooms = stability.map(preferred_rooms).unwrap_or_default();
     Model {
         classes: builder.classes,
         vars: builder.vars,
@@ -1149,5 +1193,24 @@ pub(crate) fn build(instance: &Instance, stability: Option<&Stability>) -> Model
         column_bounds: builder.column_bounds,
         row_groups: builder.row_groups,
         pin_candidates: builder.pin_candidates,
+        preferred_rooms,
     }
+}
+
+/// The reference schedule's rooms by user and slot.
+fn preferred_rooms(stability: &Stability) -> BTreeMap<(Slot, RoomUser), RoomIx> {
+    let reference = &stability.reference;
+    let clinics = reference
+        .clinics
+        .iter()
+        .map(|c| ((c.slot, RoomUser::Clinic(c.who)), c.room));
+    let studios = reference
+        .studio_sessions
+        .iter()
+        .map(|s| ((s.slot, RoomUser::Studio(s.studio)), s.room));
+    let meetings = reference
+        .meetings
+        .iter()
+        .map(|m| ((m.slot, RoomUser::Meeting(m.board)), m.room));
+    clinics.chain(studios).chain(meetings).collect()
 }

@@ -13,6 +13,8 @@
 //! `freeze` turns the past of a published roster into pins.
 
 pub(crate) mod build;
+pub mod conflicts;
+pub mod freeze;
 
 use std::fmt;
 
