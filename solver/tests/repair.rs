@@ -7,7 +7,7 @@ use std::sync::atomic::AtomicBool;
 use houniao::booking::{BookingBook, Ledger, PatientRequest};
 use houniao::check::check;
 use houniao::instance::SourceFormat;
-use houniao::repair::{RepairWeights, repair};
+use houniao::repair::{RepairError, RepairOptions, RepairWeights, repair};
 use houniao::scenario::Scenario;
 use houniao::solve::SolveOptions;
 use houniao::{Instance, Roster};
@@ -48,7 +48,7 @@ fn the_expert_away_moves_her_patient_to_her_next_session_and_nothing_else() {
         &changed,
         &published,
         None,
-        RepairWeights::default(),
+        RepairOptions::default(),
         options(),
         &mut |_| {},
         &AtomicBool::new(false),
@@ -117,7 +117,7 @@ fn call_centre_bookings_are_rebooked_and_kept_in_preference() {
         &changed,
         &published,
         Some(&ledger),
-        RepairWeights::default(),
+        RepairOptions::default(),
         options(),
         &mut |_| {},
         &AtomicBool::new(false),
@@ -138,4 +138,129 @@ fn call_centre_bookings_are_rebooked_and_kept_in_preference() {
     let called: Vec<&str> = outcome.calls.iter().map(|c| c.booking.as_str()).collect();
     assert_eq!(called, ["r-003", "b-0003"], "{:?}", outcome.calls);
     assert!(outcome.calls.iter().all(|c| c.after.is_some()));
+}
+
+/// Ningde's published roster with He Jing away from Thursday on.
+fn ningde_he_jing_away_thursday() -> (Instance, Roster) {
+    let text =
+        std::fs::read_to_string(root().join("instances/ningde-regional.toml")).expect("ningde");
+    let scenario = Scenario::from_str_as(
+        r#"name = "he-jing away Thu-Fri"
+[[changes]]
+kind = "unavailable"
+specialist = "he-jing"
+slots = ["2026-03-05", "2026-03-06"]"#,
+        SourceFormat::Toml,
+    )
+    .expect("scenario");
+    let changed = scenario
+        .apply_to_text(&text, SourceFormat::Toml)
+        .expect("applies")
+        .instance;
+    let roster = Roster::from_path(&root().join("instances/rosters/ningde-regional.roster.json"))
+        .expect("roster");
+    (changed, roster)
+}
+
+/// The entries of a roster dated before `until`, each as its JSON text.
+fn past_entries(roster: &Roster, until: &str) -> Vec<String> {
+    fn text(entry: &impl serde::Serialize) -> String {
+        serde_json::to_string(entry).expect("serialises")
+    }
+    let before = |date: &chrono::NaiveDate| date.to_string().as_str() < until;
+    let mut out: Vec<String> = Vec::new();
+    out.extend(roster.presence.iter().filter(|p| before(&p.date)).map(text));
+    out.extend(roster.assignments.iter().filter(|a| before(&a.date)).map(text));
+    out.extend(roster.surgeries.iter().filter(|s| before(&s.date)).map(text));
+    out.extend(roster.bookings.iter().filter(|b| before(&b.date)).map(text));
+    out.sort();
+    out
+}
+
+#[test]
+fn freezing_keeps_every_earlier_entry_byte_for_byte() {
+    let (changed, published) = ningde_he_jing_away_thursday();
+    // No reward for keeping anything: only the freeze holds the past.
+    let plan = RepairOptions {
+        weights: RepairWeights {
+            keep_assignment: 0.0,
+            keep_booking: 0.0,
+        },
+        freeze_until: Some(chrono::NaiveDate::from_ymd_opt(2026, 3, 4).expect("date")),
+    };
+    let outcome = repair(
+        &changed,
+        &published,
+        None,
+        plan,
+        options(),
+        &mut |_| {},
+        &AtomicBool::new(false),
+    )
+    .expect("repairs");
+    let roster = &outcome.report.roster;
+    let report = check(&changed, roster);
+    assert!(report.is_valid(), "{:?}", report.violations);
+    assert_eq!(
+        past_entries(roster, "2026-03-04"),
+        past_entries(&published, "2026-03-04")
+    );
+    // He Jing's Thursday and Friday moved.
+    assert!(outcome.moves.iter().any(|m| m.specialist == "he-jing"));
+    // Without the freeze, the unweighted repair rewrites part of the past.
+    let free = repair(
+        &changed,
+        &published,
+        None,
+        RepairOptions {
+            freeze_until: None,
+            ..plan
+        },
+        options(),
+        &mut |_| {},
+        &AtomicBool::new(false),
+    )
+    .expect("repairs");
+    assert_ne!(
+        past_entries(&free.report.roster, "2026-03-04"),
+        past_entries(&published, "2026-03-04")
+    );
+}
+
+#[test]
+fn a_past_that_no_longer_fits_is_named_as_frozen() {
+    // Theatre or-1 closes for the whole week, Monday's published surgeries included.
+    let text =
+        std::fs::read_to_string(root().join("instances/ningde-regional.toml")).expect("ningde");
+    let scenario = Scenario::from_path(&root().join("instances/scenarios/ningde-theatre-closed.toml"))
+        .expect("scenario");
+    let changed = scenario
+        .apply_to_text(&text, SourceFormat::Toml)
+        .expect("applies")
+        .instance;
+    let published = Roster::from_path(&root().join("instances/rosters/ningde-regional.roster.json"))
+        .expect("roster");
+    let monday_or_1 = published
+        .surgeries
+        .iter()
+        .any(|s| s.room == "or-1" && s.date.to_string() == "2026-03-02");
+    assert!(monday_or_1, "the test needs a Monday surgery in or-1");
+    let plan = RepairOptions {
+        freeze_until: Some(chrono::NaiveDate::from_ymd_opt(2026, 3, 3).expect("date")),
+        ..RepairOptions::default()
+    };
+    let error = repair(
+        &changed,
+        &published,
+        None,
+        plan,
+        options(),
+        &mut |_| {},
+        &AtomicBool::new(false),
+    )
+    .expect_err("the past no longer fits");
+    let RepairError::Solve(houniao::solve::SolveError::PinConflict(conflict)) = &error else {
+        panic!("expected a pin conflict, got {error}");
+    };
+    assert!(conflict.to_string().contains("frozen") || conflict.to_string().contains("published before"), "{conflict}");
 }
