@@ -1,0 +1,456 @@
+//! The call centre against the published roster: search, book, list and cancel
+//! bookings, the waitlist, and urgent MDT convening. Every ledger change goes through
+//! [`change_ledger`]: in memory under the book's lock, then on disk before the answer.
+
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use chrono::{NaiveDate, Utc};
+use houniao::booking::{ConveneOptions, PatientRequest, SessionRef};
+use serde::Deserialize;
+use serde_json::{Value, json};
+use utoipa::{IntoParams, ToSchema};
+
+use super::{ApiResult, Shared, authorise, json_body};
+use crate::server::auth::Access;
+use crate::server::error::ApiError;
+use crate::server::state::AppState;
+use crate::server::store::{LedgerChanges, LedgerWrite};
+
+/// What a patient asks for (a `[[requests]]` entry).
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RequestBody {
+    /// Opaque patient reference (required to book or waitlist).
+    #[serde(default)]
+    patient: String,
+    /// The named specialist's id.
+    specialist: Option<String>,
+    /// The discipline (required without a specialist).
+    discipline: Option<String>,
+    /// Allowed sites in order of preference; empty: any.
+    #[serde(default)]
+    sites: Vec<String>,
+    /// First acceptable date.
+    earliest: NaiveDate,
+    /// Last acceptable date.
+    latest: NaiveDate,
+    /// Another specialist of the discipline will do.
+    #[serde(default)]
+    substitute_ok: bool,
+    /// Priority 1–5.
+    #[serde(default = "one")]
+    priority: u8,
+    /// Search: most options to return (default 10).
+    limit: Option<usize>,
+    /// Book: the option id to book (`specialist@date:session`); default the best.
+    option: Option<String>,
+}
+
+fn one() -> u8 {
+    1
+}
+
+impl RequestBody {
+    fn request(&self) -> PatientRequest {
+        PatientRequest {
+            patient: self.patient.clone(),
+            specialist: self.specialist.clone(),
+            discipline: self.discipline.clone(),
+            sites: self.sites.clone(),
+            earliest: self.earliest,
+            latest: self.latest,
+            substitute_ok: self.substitute_ok,
+            priority: self.priority,
+        }
+    }
+}
+
+/// Search the published roster: ranked options, or why not and the alternatives.
+#[utoipa::path(post, path = "/instances/{id}/search", params(("id" = String, Path, description = "instance id")),
+    request_body = RequestBody,
+    responses((status = 200, description = "options, reasons, alternatives", body = Object),
+        (status = 409, description = "nothing published yet"),
+        (status = 422, description = "invalid request, every problem with its field")))]
+pub(super) async fn search(
+    State(state): Shared,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> ApiResult<Json<Value>> {
+    authorise(&state, &headers, Access::Book)?;
+    let body: RequestBody = json_body(&body)?;
+    let published = state.published(&id)?;
+    let guard = published.read().unwrap_or_else(|p| p.into_inner());
+    let result = guard
+        .book
+        .search(&body.request(), body.limit.unwrap_or(10))?;
+    state
+        .metrics
+        .bookings
+        .with_label_values(&[
+            "search",
+            if result.options.is_empty() {
+                "none"
+            } else {
+                "found"
+            },
+        ])
+        .inc();
+    Ok(Json(json!(result)))
+}
+
+/// The ledger entries one change touched, to be written (ids), and the audit target.
+#[derive(Debug, Default)]
+struct Touched {
+    target: String,
+    bookings: Vec<String>,
+    releases: Vec<String>,
+    waitlist: Vec<String>,
+}
+
+/// A kind of ledger change: its audit action and its `houniao_bookings_total` labels.
+#[derive(Debug, Clone, Copy)]
+struct LedgerOperation {
+    audit: &'static str,
+    metric: &'static str,
+    done: &'static str,
+}
+
+impl LedgerOperation {
+    const BOOK: LedgerOperation = LedgerOperation {
+        audit: "booking.create",
+        metric: "book",
+        done: "booked",
+    };
+    const CANCEL: LedgerOperation = LedgerOperation {
+        audit: "booking.cancel",
+        metric: "cancel",
+        done: "cancelled",
+    };
+    const WAITLIST_ADD: LedgerOperation = LedgerOperation {
+        audit: "waitlist.add",
+        metric: "waitlist_add",
+        done: "added",
+    };
+    const WAITLIST_REMOVE: LedgerOperation = LedgerOperation {
+        audit: "waitlist.remove",
+        metric: "waitlist_remove",
+        done: "removed",
+    };
+}
+
+/// Changes the ledger of an instance's published book on a blocking worker: the change
+/// in memory under the book's write lock, its rows queued for the ledger writer before
+/// the lock is released (so commits keep the order of changes), then the answer once
+/// the rows are on disk. Searches are not held up by the disk write. A failed write
+/// fails the book closed: it may hold what the database does not.
+async fn change_ledger(
+    state: &Arc<AppState>,
+    id: String,
+    actor: String,
+    operation: LedgerOperation,
+    change: impl FnOnce(&mut houniao::booking::BookingBook) -> ApiResult<(Value, Touched)>
+    + Send
+    + 'static,
+) -> ApiResult<Value> {
+    let published = state.published(&id)?;
+    let worker = state.clone();
+    let result = tokio::task::spawn_blocking(move || -> ApiResult<Value> {
+        let (answer, written) = {
+            let mut guard = published.write().unwrap_or_else(|p| p.into_inner());
+            if guard.failed.load(Ordering::Relaxed) {
+                return Err(storage_failed());
+            }
+            let (answer, touched) = change(&mut guard.book)?;
+            fn ids(list: &[String]) -> Vec<&str> {
+                list.iter().map(String::as_str).collect()
+            }
+            let rows = LedgerChanges::of(
+                guard.book.ledger(),
+                &ids(&touched.bookings),
+                &ids(&touched.releases),
+                &ids(&touched.waitlist),
+            )
+            .rows();
+            let written = worker.ledger_writer.queue(LedgerWrite {
+                instance_id: id,
+                rows,
+                actor,
+                action: operation.audit,
+                target: touched.target,
+            });
+            (answer, written)
+        };
+        let outcome = written
+            .recv()
+            .unwrap_or_else(|_| Err("the ledger writer has stopped".into()));
+        match outcome {
+            Ok(()) => Ok(answer),
+            Err(error) => {
+                published
+                    .read()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .failed
+                    .store(true, Ordering::Relaxed);
+                tracing::error!("ledger write failed: {error}");
+                Err(storage_failed())
+            }
+        }
+    })
+    .await
+    .map_err(ApiError::internal)?;
+    let outcome = match &result {
+        Ok(_) => operation.done,
+        Err(error) => error.error,
+    };
+    state
+        .metrics
+        .bookings
+        .with_label_values(&[operation.metric, outcome])
+        .inc();
+    result
+}
+
+fn storage_failed() -> ApiError {
+    ApiError::new(
+        StatusCode::SERVICE_UNAVAILABLE,
+        "storage_failed",
+        "a booking could not be written to the database; no booking was acknowledged \
+         that is not on disk; restart the service once the disk is fixed",
+    )
+}
+
+/// Book a patient: the best option, or `option`. 409 `taken` (with what can be offered
+/// now) when the last place went meanwhile. The booking is on disk before the 201.
+#[utoipa::path(post, path = "/instances/{id}/bookings", params(("id" = String, Path, description = "instance id")),
+    request_body = RequestBody,
+    responses((status = 201, description = "booked", body = Object),
+        (status = 409, description = "taken meanwhile, or nothing to book: `alternatives`"),
+        (status = 422, description = "invalid request, or an option that does not fit it")))]
+pub(super) async fn book(
+    State(state): Shared,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> ApiResult<(StatusCode, Json<Value>)> {
+    let actor = authorise(&state, &headers, Access::Book)?;
+    let body: RequestBody = json_body(&body)?;
+    let option: Option<SessionRef> =
+        body.option
+            .as_deref()
+            .map(str::parse)
+            .transpose()
+            .map_err(|e: String| {
+                ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_request", e)
+            })?;
+    let outcome = change_ledger(&state, id, actor, LedgerOperation::BOOK, move |book| {
+        let request = body.request();
+        let now = Utc::now();
+        let confirmation = match &option {
+            Some(option) => book.book(&request, option, now),
+            None => book.book_best(&request, now),
+        }?;
+        let touched = Touched {
+            target: confirmation.booking.id.clone(),
+            bookings: vec![confirmation.booking.id.clone()],
+            waitlist: confirmation.left_waitlist.clone(),
+            ..Touched::default()
+        };
+        Ok((json!(confirmation), touched))
+    })
+    .await?;
+    Ok((StatusCode::CREATED, Json(outcome)))
+}
+
+/// Filters for listing bookings.
+#[derive(Debug, Deserialize, IntoParams)]
+pub(super) struct BookingFilter {
+    /// Only this session (`specialist@date:session`).
+    session: Option<String>,
+    /// Only this patient.
+    patient: Option<String>,
+}
+
+/// Active bookings (the roster's and the call centre's), of one session or patient.
+#[utoipa::path(get, path = "/instances/{id}/bookings", params(("id" = String, Path, description = "instance id"), BookingFilter),
+    responses((status = 200, description = "bookings", body = Object)))]
+pub(super) async fn list_bookings(
+    State(state): Shared,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    Query(filter): Query<BookingFilter>,
+) -> ApiResult<Json<Value>> {
+    authorise(&state, &headers, Access::Book)?;
+    let session: Option<SessionRef> = filter
+        .session
+        .as_deref()
+        .map(str::parse)
+        .transpose()
+        .map_err(ApiError::bad_request)?;
+    let published = state.published(&id)?;
+    let guard = published.read().unwrap_or_else(|p| p.into_inner());
+    let bookings = guard
+        .book
+        .bookings(session.as_ref(), filter.patient.as_deref())?;
+    Ok(Json(json!(bookings)))
+}
+
+/// Cancel a booking (a call-centre id `b-0001`, or the request id of a roster booking).
+#[utoipa::path(delete, path = "/instances/{id}/bookings/{booking}",
+    params(("id" = String, Path, description = "instance id"), ("booking" = String, Path, description = "booking id")),
+    responses((status = 200, description = "cancelled: the freed session and waitlisted requests it fits", body = Object),
+        (status = 404, description = "no such booking"), (status = 409, description = "already cancelled")))]
+pub(super) async fn cancel_booking(
+    State(state): Shared,
+    headers: HeaderMap,
+    Path((id, booking)): Path<(String, String)>,
+) -> ApiResult<Json<Value>> {
+    let actor = authorise(&state, &headers, Access::Book)?;
+    let outcome = change_ledger(&state, id, actor, LedgerOperation::CANCEL, move |book| {
+        let cancellation = book.cancel(&booking, Utc::now())?;
+        let touched = Touched {
+            target: booking.clone(),
+            bookings: vec![booking.clone()],
+            releases: vec![booking],
+            ..Touched::default()
+        };
+        Ok((json!(cancellation), touched))
+    })
+    .await?;
+    Ok(Json(outcome))
+}
+
+/// Put a request on the waitlist (it feeds the next solve).
+#[utoipa::path(post, path = "/instances/{id}/waitlist", params(("id" = String, Path, description = "instance id")),
+    request_body = RequestBody,
+    responses((status = 201, description = "waitlisted, with the reason it cannot be placed now", body = Object)))]
+pub(super) async fn join_waitlist(
+    State(state): Shared,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> ApiResult<(StatusCode, Json<Value>)> {
+    let actor = authorise(&state, &headers, Access::Book)?;
+    let body: RequestBody = json_body(&body)?;
+    let entry = change_ledger(
+        &state,
+        id,
+        actor,
+        LedgerOperation::WAITLIST_ADD,
+        move |book| {
+            let entry = book.join_waitlist(&body.request(), Utc::now())?;
+            let touched = Touched {
+                target: entry.id.clone(),
+                waitlist: vec![entry.id.clone()],
+                ..Touched::default()
+            };
+            Ok((json!(entry), touched))
+        },
+    )
+    .await?;
+    Ok((StatusCode::CREATED, Json(entry)))
+}
+
+/// The waiting requests; `?format=toml` gives them as `[[requests]]` for the next solve.
+#[utoipa::path(get, path = "/instances/{id}/waitlist", params(("id" = String, Path, description = "instance id"), WaitlistFormat),
+    responses((status = 200, description = "waiting requests (JSON, or TOML `[[requests]]`)", body = Object)))]
+pub(super) async fn list_waitlist(
+    State(state): Shared,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    Query(format): Query<WaitlistFormat>,
+) -> ApiResult<Response> {
+    authorise(&state, &headers, Access::Book)?;
+    let published = state.published(&id)?;
+    let guard = published.read().unwrap_or_else(|p| p.into_inner());
+    let waiting = guard.book.ledger().waiting();
+    Ok(match format.format.as_deref() {
+        Some("toml") => (
+            [(header::CONTENT_TYPE, "application/toml")],
+            houniao::booking::export_requests(&waiting),
+        )
+            .into_response(),
+        _ => Json(json!(waiting)).into_response(),
+    })
+}
+
+/// How to list the waitlist.
+#[derive(Debug, Deserialize, IntoParams)]
+pub(super) struct WaitlistFormat {
+    /// `json` (default) or `toml`.
+    format: Option<String>,
+}
+
+/// Take a request off the waitlist.
+#[utoipa::path(delete, path = "/instances/{id}/waitlist/{entry}",
+    params(("id" = String, Path, description = "instance id"), ("entry" = String, Path, description = "waitlist entry id")),
+    responses((status = 200, description = "removed", body = Object), (status = 404, description = "not on the waitlist")))]
+pub(super) async fn leave_waitlist(
+    State(state): Shared,
+    headers: HeaderMap,
+    Path((id, entry)): Path<(String, String)>,
+) -> ApiResult<Json<Value>> {
+    let actor = authorise(&state, &headers, Access::Book)?;
+    let removed = change_ledger(
+        &state,
+        id,
+        actor,
+        LedgerOperation::WAITLIST_REMOVE,
+        move |book| {
+            let removed = book.leave_waitlist(&entry, Utc::now())?;
+            let touched = Touched {
+                target: entry.clone(),
+                waitlist: vec![entry],
+                ..Touched::default()
+            };
+            Ok((json!(removed), touched))
+        },
+    )
+    .await?;
+    Ok(Json(removed))
+}
+
+/// An urgent MDT request.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub(super) struct ConveneBody {
+    /// The board id.
+    board: String,
+    /// From this date.
+    from: NaiveDate,
+    /// From this session of that date (default its first).
+    session: Option<String>,
+    /// How many slots (default 3).
+    count: Option<usize>,
+}
+
+/// Urgent MDT: the earliest slots in which the board can sit, and who would join.
+#[utoipa::path(post, path = "/instances/{id}/convene", params(("id" = String, Path, description = "instance id")),
+    request_body = ConveneBody,
+    responses((status = 200, description = "gatherings and slots passed over", body = Object), (status = 404, description = "no such board")))]
+pub(super) async fn convene(
+    State(state): Shared,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> ApiResult<Json<Value>> {
+    authorise(&state, &headers, Access::Book)?;
+    let body: ConveneBody = json_body(&body)?;
+    let published = state.published(&id)?;
+    let guard = published.read().unwrap_or_else(|p| p.into_inner());
+    let outcome = guard.book.convene(
+        &body.board,
+        body.from,
+        body.session.as_deref(),
+        ConveneOptions {
+            count: body.count.unwrap_or(3),
+        },
+    )?;
+    Ok(Json(json!(outcome)))
+}

@@ -1,0 +1,124 @@
+//! The HTTP API: one handler per route, each documented for the OpenAPI document (the
+//! router and the document are built from the same `routes!` lists, so no route can be
+//! served undocumented). Handlers authorise, call the library, persist, and shape JSON.
+//!
+//! One module per job: [`health`] (liveness, metrics), [`instances`], [`solves`],
+//! [`rosters`] (upload, read, publish), [`booking`] (the call centre), [`whatif`],
+//! [`audit`]. This module holds the router, the OpenAPI document and the helpers every
+//! handler uses: [`authorise`] first, then [`json_body`].
+
+mod audit;
+mod booking;
+mod health;
+mod instances;
+mod rosters;
+mod solves;
+mod whatif;
+
+use std::sync::Arc;
+
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Html;
+use serde_json::json;
+use utoipa::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use super::auth::Access;
+use super::error::ApiError;
+use super::state::AppState;
+
+/// The state every handler extracts.
+type Shared = State<Arc<AppState>>;
+/// A handler's result: its answer, or an error response.
+type ApiResult<T> = Result<T, ApiError>;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "houniao",
+        description = "Scheduling visiting specialists: instances, solves, published rosters, call-centre booking and urgent MDT convening. Every route but /healthz, /openapi.json and /docs needs `Authorization: Bearer TOKEN`; errors are JSON `{error, detail}`."
+    ),
+    modifiers(&BearerAuth),
+    security(("bearer" = []))
+)]
+struct ApiDoc;
+
+struct BearerAuth;
+
+impl utoipa::Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+    }
+}
+
+/// Every route, documented.
+pub fn router() -> OpenApiRouter<Arc<AppState>> {
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .routes(routes!(health::healthz))
+        .routes(routes!(health::metrics))
+        .routes(routes!(
+            instances::upload_instance,
+            instances::list_instances
+        ))
+        .routes(routes!(instances::get_instance))
+        .routes(routes!(solves::start_solve))
+        .routes(routes!(solves::get_solve, solves::cancel_solve))
+        .routes(routes!(rosters::upload_roster))
+        .routes(routes!(rosters::get_roster))
+        .routes(routes!(rosters::publish_roster))
+        .routes(routes!(booking::search))
+        .routes(routes!(booking::book, booking::list_bookings))
+        .routes(routes!(booking::cancel_booking))
+        .routes(routes!(booking::join_waitlist, booking::list_waitlist))
+        .routes(routes!(booking::leave_waitlist))
+        .routes(routes!(booking::convene))
+        .routes(routes!(whatif::whatif))
+        .routes(routes!(audit::audit_log))
+}
+
+/// The caller's name, if their token admits them to `access` (401/403 otherwise).
+fn authorise(state: &AppState, headers: &HeaderMap, access: Access) -> ApiResult<String> {
+    state.tokens.authorise(headers, access).map(|c| c.name)
+}
+
+/// A JSON request body, read after the caller is authorised (so that a 401/403 never
+/// depends on the body); a body that does not fit is a 422 naming the field.
+fn json_body<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> ApiResult<T> {
+    let mut reader = serde_json::Deserializer::from_slice(bytes);
+    serde_path_to_error::deserialize(&mut reader).map_err(|error| {
+        let path = error.path().to_string();
+        ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_request",
+            format!("the request body does not fit: {}", error.inner()),
+        )
+        .with(json!({ "problems": [{ "severity": "error", "path": if path == "." { String::new() } else { path }, "message": error.inner().to_string() }] }))
+    })
+}
+
+/// A fresh random id: `prefix-` and 12 hex digits.
+fn new_id(prefix: &str) -> String {
+    let bytes: [u8; 6] = rand::random();
+    let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+    format!("{prefix}-{hex}")
+}
+
+/// The interactive API documentation (RapiDoc over `/openapi.json`).
+pub async fn docs_page() -> Html<&'static str> {
+    Html(
+        r#"<!doctype html>
+<html><head><meta charset="utf-8"><title>houniao API</title>
+<script type="module" src="https://unpkg.com/rapidoc/dist/rapidoc-min.js"></script></head>
+<body><rapi-doc spec-url="/openapi.json" render-style="read" allow-try="true"
+ show-header="false" allow-authentication="true"></rapi-doc>
+<noscript>The API is described by <a href="/openapi.json">/openapi.json</a> (OpenAPI 3).</noscript>
+</body></html>"#,
+    )
+}

@@ -1,0 +1,240 @@
+//! Solve jobs: started on a blocking worker (`solver.max_concurrent` at a time), polled
+//! with live progress, cancelled keeping the best roster found.
+
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use std::time::Instant;
+
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use houniao::Instance;
+use houniao::solve::{SolveOptions, SolveStatus, solve};
+use serde::Deserialize;
+use serde_json::{Value, json};
+use utoipa::ToSchema;
+
+use super::{ApiResult, Shared, authorise, json_body, new_id};
+use crate::server::auth::Access;
+use crate::server::error::ApiError;
+use crate::server::state::{AppState, Job, lock};
+
+/// Solve options.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub(super) struct SolveBody {
+    /// Wall-clock seconds (default and maximum from the service's config).
+    time_limit: Option<f64>,
+    /// Relative gap at which to stop (default 1e-4).
+    gap: Option<f64>,
+}
+
+/// Start a solve job: 202 with its id; poll `GET /solves/{job}`.
+#[utoipa::path(post, path = "/instances/{id}/solves", params(("id" = String, Path, description = "instance id")),
+    request_body(content = SolveBody, description = "optional limits"),
+    responses((status = 202, description = "started", body = Object), (status = 404, description = "no such instance")))]
+pub(super) async fn start_solve(
+    State(state): Shared,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> ApiResult<(StatusCode, Json<Value>)> {
+    let actor = authorise(&state, &headers, Access::Schedule)?;
+    let body: SolveBody = if body.is_empty() {
+        SolveBody::default()
+    } else {
+        json_body(&body)?
+    };
+    let instance = state.instance(&id)?;
+    let limits = &state.config.solver;
+    let time_limit = body.time_limit.unwrap_or(limits.default_time_limit);
+    if !(time_limit > 0.0 && time_limit <= limits.max_time_limit) {
+        return Err(ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_request",
+            format!(
+                "time_limit must be in (0, {}] seconds, got {time_limit}",
+                limits.max_time_limit
+            ),
+        ));
+    }
+    let gap = body.gap.unwrap_or(1e-4);
+    if !(0.0..1.0).contains(&gap) {
+        return Err(ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_request",
+            format!("gap must be in [0, 1), got {gap}"),
+        ));
+    }
+    let options = SolveOptions {
+        time_limit,
+        gap,
+        threads: limits.threads,
+        ..SolveOptions::default()
+    };
+    let job_id = new_id("solve");
+    state.store.add_solve(
+        &job_id,
+        &id,
+        &json!({ "time_limit": time_limit, "gap": gap }).to_string(),
+        &actor,
+    )?;
+    let job = Arc::new(Job {
+        cancel: Default::default(),
+        progress: Default::default(),
+        started: Instant::now(),
+    });
+    lock(&state.jobs).insert(job_id.clone(), job.clone());
+    tokio::spawn(run_solve(
+        state.clone(),
+        job_id.clone(),
+        id,
+        instance,
+        options,
+        job,
+    ));
+    Ok((
+        StatusCode::ACCEPTED,
+        Json(json!({ "job": job_id, "status": "queued", "poll": format!("/solves/{job_id}") })),
+    ))
+}
+
+async fn run_solve(
+    state: Arc<AppState>,
+    job_id: String,
+    instance_id: String,
+    instance: Arc<Instance>,
+    options: SolveOptions,
+    job: Arc<Job>,
+) {
+    let Ok(_slot) = state.solve_slots.clone().acquire_owned().await else {
+        return;
+    };
+    if job.cancel.load(Ordering::Relaxed) {
+        let _ = state
+            .store
+            .finish_solve(&job_id, "cancelled", None, None, None);
+        lock(&state.jobs).remove(&job_id);
+        return;
+    }
+    let _ = state.store.solve_running(&job_id);
+    let worker_job = job.clone();
+    let started = Instant::now();
+    let outcome = tokio::task::spawn_blocking(move || {
+        let mut progress = |p: houniao::solve::Progress| {
+            *lock(&worker_job.progress) = Some(p);
+        };
+        solve(&instance, options, &mut progress, &worker_job.cancel)
+    })
+    .await;
+    let seconds = started.elapsed().as_secs_f64();
+    let cancelled = job.cancel.load(Ordering::Relaxed);
+    let result = match outcome {
+        Ok(Ok(report)) => {
+            let roster_id = new_id("roster");
+            let summary = json!({
+                "status": report.status,
+                "objective": report.roster.objective,
+                "bound": report.roster.bound,
+                "gap": report.roster.gap,
+                "seconds": report.seconds,
+                "unmet": report.roster.unmet.len(),
+                "cancelled": cancelled,
+            });
+            let status = if matches!(report.status, SolveStatus::NoSolutionInTime) && cancelled {
+                "cancelled"
+            } else {
+                "done"
+            };
+            match serde_json::to_string(&report.roster) {
+                Ok(json) => state.store.finish_solve(
+                    &job_id,
+                    status,
+                    Some((&roster_id, &instance_id, &json)),
+                    Some(&summary),
+                    None,
+                ),
+                Err(e) => {
+                    state
+                        .store
+                        .finish_solve(&job_id, "failed", None, None, Some(&e.to_string()))
+                }
+            }
+            .map(|()| status)
+        }
+        Ok(Err(error)) => state
+            .store
+            .finish_solve(&job_id, "failed", None, None, Some(&error.to_string()))
+            .map(|()| "failed"),
+        Err(join) => state
+            .store
+            .finish_solve(&job_id, "failed", None, None, Some(&join.to_string()))
+            .map(|()| "failed"),
+    };
+    match result {
+        Ok(status) => state
+            .metrics
+            .solves
+            .with_label_values(&[status])
+            .observe(seconds),
+        Err(error) => tracing::error!("recording solve {job_id}: {error}"),
+    }
+    lock(&state.jobs).remove(&job_id);
+}
+
+/// A solve job: status, live progress while it runs, the roster id when done.
+#[utoipa::path(get, path = "/solves/{job}", params(("job" = String, Path, description = "job id")),
+    responses((status = 200, description = "the job", body = crate::server::store::SolveRow), (status = 404, description = "no such job")))]
+pub(super) async fn get_solve(
+    State(state): Shared,
+    headers: HeaderMap,
+    Path(job_id): Path<String>,
+) -> ApiResult<Json<Value>> {
+    authorise(&state, &headers, Access::Read)?;
+    let row = state
+        .store
+        .solve(&job_id)?
+        .ok_or_else(|| ApiError::not_found("solve job", &job_id))?;
+    let mut value = json!(row);
+    if let Some(job) = lock(&state.jobs).get(&job_id) {
+        let progress = *lock(&job.progress);
+        value["progress"] = json!({
+            "elapsed_seconds": job.started.elapsed().as_secs_f64(),
+            "milp_seconds": progress.map(|p| p.seconds),
+            "incumbent": progress.and_then(|p| p.incumbent),
+            "bound": progress.and_then(|p| p.bound),
+            "neighbourhoods": progress.map(|p| p.neighbourhoods),
+        });
+    }
+    Ok(Json(value))
+}
+
+/// Cancel a solve job: it stops at once and keeps the best roster found.
+#[utoipa::path(delete, path = "/solves/{job}", params(("job" = String, Path, description = "job id")),
+    responses((status = 202, description = "cancelling", body = Object), (status = 404, description = "no such job"), (status = 409, description = "already finished")))]
+pub(super) async fn cancel_solve(
+    State(state): Shared,
+    headers: HeaderMap,
+    Path(job_id): Path<String>,
+) -> ApiResult<(StatusCode, Json<Value>)> {
+    let actor = authorise(&state, &headers, Access::Schedule)?;
+    let job = lock(&state.jobs).get(&job_id).cloned();
+    match job {
+        Some(job) => {
+            job.cancel.store(true, Ordering::Relaxed);
+            state.store.log(&actor, "solve.cancel", &job_id, "")?;
+            Ok((
+                StatusCode::ACCEPTED,
+                Json(json!({ "job": job_id, "cancelling": true })),
+            ))
+        }
+        None => match state.store.solve(&job_id)? {
+            Some(row) => Err(ApiError::conflict(
+                "finished",
+                format!("solve job {job_id} has already finished ({})", row.status),
+            )),
+            None => Err(ApiError::not_found("solve job", &job_id)),
+        },
+    }
+}

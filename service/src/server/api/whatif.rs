@@ -1,0 +1,118 @@
+//! What-if comparisons: the stored instance and each scenario solved on a solve worker,
+//! one result of key figures per case.
+
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use houniao::instance::SourceFormat;
+use serde::Deserialize;
+use serde_json::{Value, json};
+use utoipa::ToSchema;
+
+use super::{ApiResult, Shared, authorise, json_body};
+use crate::server::auth::Access;
+use crate::server::error::ApiError;
+
+/// A what-if comparison.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub(super) struct WhatIfBody {
+    /// Scenarios (docs/whatif.md), as JSON objects with `name`, `seed`, `changes`.
+    #[schema(value_type = Vec<Object>)]
+    scenarios: Vec<Value>,
+    /// Seconds per solve (default and maximum from the config).
+    time_limit: Option<f64>,
+}
+
+/// What-if: the stored instance and each scenario solved (one at a time on the solve
+/// workers), one column of key figures each (docs/kpis.md). Answers when all are solved.
+#[utoipa::path(post, path = "/instances/{id}/whatif", params(("id" = String, Path, description = "instance id")),
+    request_body = WhatIfBody,
+    responses((status = 200, description = "one result per case, the base first", body = Object),
+        (status = 422, description = "a scenario names unknown ids or leaves an invalid instance: `problems`")))]
+pub(super) async fn whatif(
+    State(state): Shared,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> ApiResult<Json<Value>> {
+    let actor = authorise(&state, &headers, Access::Plan)?;
+    let body: WhatIfBody = json_body(&body)?;
+    let (_, source) = state
+        .store
+        .instance(&id)?
+        .ok_or_else(|| ApiError::not_found("instance", &id))?;
+    let base = state.instance(&id)?;
+    let format = if source.trim_start().starts_with('{') {
+        SourceFormat::Json
+    } else {
+        SourceFormat::Toml
+    };
+    let mut cases = vec![houniao::whatif::Case {
+        name: "base".into(),
+        instance: (*base).clone(),
+    }];
+    for (i, value) in body.scenarios.iter().enumerate() {
+        let scenario: houniao::scenario::Scenario =
+            serde_json::from_value(value.clone()).map_err(|e| {
+                ApiError::new(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "invalid_scenario",
+                    format!("scenarios[{i}]: {e}"),
+                )
+            })?;
+        let applied = scenario.apply_to_text(&source, format).map_err(|e| {
+            ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid_scenario",
+                format!("scenarios[{i}] ({}): {e}", scenario.name),
+            )
+            .with(json!({ "problems": e.problems() }))
+        })?;
+        cases.push(houniao::whatif::Case {
+            name: scenario.name,
+            instance: applied.instance,
+        });
+    }
+    let limits = &state.config.solver;
+    let time_limit = body
+        .time_limit
+        .unwrap_or(limits.default_time_limit)
+        .clamp(0.1, limits.max_time_limit);
+    let _slot = state
+        .solve_slots
+        .clone()
+        .acquire_owned()
+        .await
+        .map_err(ApiError::internal)?;
+    state.store.log(
+        &actor,
+        "whatif.run",
+        &id,
+        &format!("{} scenario(s)", cases.len() - 1),
+    )?;
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let options = houniao::whatif::WhatIfOptions {
+        jobs: 1,
+        cores: if limits.threads > 0 {
+            limits.threads as usize
+        } else {
+            cores
+        },
+        time_limit,
+        gap: 1e-4,
+        near_base: false,
+    };
+    let results = tokio::task::spawn_blocking(move || houniao::whatif::compare(&cases, options))
+        .await
+        .map_err(ApiError::internal)?;
+    let results: Vec<Value> = results
+        .into_iter()
+        .map(|r| match r {
+            Ok(result) => json!(result),
+            Err(error) => json!({ "error": error.to_string() }),
+        })
+        .collect();
+    Ok(Json(json!(results)))
+}
