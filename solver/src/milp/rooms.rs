@@ -42,11 +42,16 @@ pub struct RoomClasses {
 }
 
 impl RoomClasses {
-    /// Groups the instance's clinic and meeting rooms. A room a pin names is a class of
-    /// its own, so that the model can tell it from its twins.
+    /// Groups the instance's clinic and meeting rooms. A room a user's pin names is a
+    /// class of its own, so that the model can tell it from its twins (frozen pins are
+    /// matched by class: docs/model.md § Pins).
     pub fn new(instance: &Instance) -> RoomClasses {
-        let pinned: std::collections::BTreeSet<RoomIx> =
-            instance.pins.iter().filter_map(|pin| pin.room()).collect();
+        let pinned: std::collections::BTreeSet<RoomIx> = instance
+            .pins
+            .iter()
+            .filter(|pin| !pin.frozen)
+            .filter_map(|pin| pin.room())
+            .collect();
         let mut index: BTreeMap<(usize, u8, Vec<String>, Option<RoomIx>), ClassIx> =
             BTreeMap::new();
         let mut classes: Vec<RoomClass> = Vec::new();

@@ -65,6 +65,7 @@ pub(crate) fn build(raw: &[RawPin], instance: &Instance, d: &mut Diagnostics) ->
                 note: pin.note.clone().filter(|n| !n.trim().is_empty()),
                 forbid: pin.forbid.unwrap_or(false),
                 pattern,
+                frozen: false,
             });
         }
     }

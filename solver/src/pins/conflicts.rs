@@ -91,7 +91,7 @@ fn pin_groups(instance: &Instance) -> Vec<Vec<usize>> {
     let mut groups: Vec<Vec<usize>> = Vec::new();
     let mut frozen = Vec::new();
     for (i, pin) in instance.pins.iter().enumerate() {
-        if pin.id.starts_with("frozen-") {
+        if pin.frozen {
             frozen.push(i);
         } else {
             groups.push(vec![i]);
@@ -190,7 +190,7 @@ pub(crate) fn explain(
         pin_sets
             .iter()
             .enumerate()
-            .any(|(g, set)| kept[g] && set.iter().any(|i| instance.pins[*i].id.starts_with("frozen-")))
+            .any(|(g, set)| kept[g] && set.iter().any(|i| instance.pins[*i].frozen))
     };
     let keeps = |kept: &[bool], dropped_rule: Option<Rule>| {
         // (`dropped_rule`: one rule family left out.)
@@ -281,7 +281,7 @@ pub(crate) fn explain(
     let mut refs: Vec<PinRef> = Vec::new();
     let mut frozen_listed = false;
     for pin in &pins {
-        if pin.id.starts_with("frozen-") {
+        if pin.frozen {
             if !frozen_listed {
                 refs.push(PinRef {
                     id: "frozen".into(),

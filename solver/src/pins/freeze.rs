@@ -1,10 +1,10 @@
 //! Frozen days (`repair --freeze-until DATE`): every entry of the published roster
 //! dated before DATE becomes a pin, and every other entry those dates could get a
-//! forbid, so re-planning never rewrites the past. Rooms are left out of the pins (a
-//! pinned room would be a room class of its own in the model); the optimizer hands
-//! out the published rooms again because the counts per class and slot are the
-//! published ones and extraction prefers the reference's rooms. Presence on those
-//! dates is held by the model (`Stability::frozen_until`).
+//! forbid, so re-planning never rewrites the past. A frozen pin's room is matched by
+//! its room class (a room of its own for every pinned room would multiply the model's
+//! columns); the published rooms come back because the frozen slots hold exactly the
+//! published users of each class and extraction hands out the reference's rooms first.
+//! Presence on those dates is held by the model (`Stability::frozen_until`).
 
 use std::collections::BTreeSet;
 
@@ -69,6 +69,7 @@ pub fn frozen_pins(
             note: note.clone(),
             forbid,
             pattern,
+            frozen: true,
         });
     };
     let unknown = |list, index, date, what, id: &str| FreezeError::UnknownId {
@@ -113,6 +114,14 @@ pub fn frozen_pins(
             ),
             None => None,
         };
+        let room = match &a.room {
+            Some(id) => Some(
+                instance
+                    .room_ix(id)
+                    .ok_or_else(|| unknown("assignments", i, a.date, "room", id))?,
+            ),
+            None => None,
+        };
         busy.insert((who.0, a.date, session));
         push(
             &mut pins,
@@ -123,7 +132,7 @@ pub fn frozen_pins(
                 session: Some(session),
                 activity: Some(a.activity),
                 site,
-                room: None,
+                room,
                 discipline: a.discipline.clone(),
                 studio,
                 role: a.role,

@@ -13,6 +13,7 @@
 //! `freeze` turns the past of a published roster into pins.
 
 pub(crate) mod build;
+pub(crate) mod draft;
 pub mod conflicts;
 pub mod freeze;
 
@@ -37,6 +38,8 @@ pub struct Pin {
     pub forbid: bool,
     /// What it matches.
     pub pattern: Pattern,
+    /// Made by freezing a published roster's past ([`freeze`]), not written by a user.
+    pub frozen: bool,
 }
 
 /// The entry a pin describes, by the list it matches.

@@ -13,7 +13,7 @@
 
 use good_lp::{Variable, constraint};
 
-use super::{Builder, sum};
+use super::{Builder, ClassIx, sum};
 use crate::calendar::Slot;
 use crate::pins::{AssignmentPattern, BookingPattern, Pattern, Pin, SurgeryPattern};
 use crate::roster::{Activity, StudioRole};
@@ -27,6 +27,15 @@ type Candidate = Vec<Factor>;
 impl Builder<'_> {
     fn slot_matches(date: Option<chrono::NaiveDate>, session: Option<usize>, slot: Slot) -> bool {
         date.is_none_or(|d| d == slot.date) && session.is_none_or(|s| s == slot.session)
+    }
+
+    /// Whether a column of `class` in `slot` can be in the pattern's room: the room's
+    /// class (its own, or a frozen pin's shared one) with the room open then.
+    fn room_matches(&self, room: Option<crate::instance::RoomIx>, class: ClassIx, slot: Slot) -> bool {
+        room.is_none_or(|r| {
+            self.classes.class_of(r) == Some(class)
+                && !self.instance.room(r).unavailable.contains(slot.date, slot.session)
+        })
     }
 
     /// Every way the model can put an entry matching the pin into the roster (for a
@@ -52,7 +61,7 @@ impl Builder<'_> {
                         if p.specialist.is_none_or(|s| s == *who)
                             && Self::slot_matches(p.date, p.session, *slot)
                             && p.site.is_none_or(|s| s == classes.classes[class.0].site)
-                            && p.room.is_none_or(|_| class_of_room == Some(*class))
+                            && self.room_matches(p.room, *class, *slot)
                             && p
                                 .discipline
                                 .as_ref()
@@ -70,7 +79,7 @@ impl Builder<'_> {
                             && p.specialist.is_none_or(|s| s == studio.lead)
                             && Self::slot_matches(p.date, p.session, *slot)
                             && p.site.is_none_or(|s| s == studio.site)
-                            && p.room.is_none_or(|_| class_of_room == Some(*class))
+                            && self.room_matches(p.room, *class, *slot)
                             && p.discipline.as_ref().is_none_or(|x| *x == studio.discipline)
                         {
                             out.push(vec![vec![*var]]);
@@ -89,12 +98,12 @@ impl Builder<'_> {
                         }
                         match class_of_room {
                             None if p.room.is_none() => out.push(vec![vec![*var]]),
-                            Some(class) => {
+                            Some(class) if self.room_matches(p.room, class, *slot) => {
                                 if let Some(session) = self.vars.studio.get(&(*st, *slot, class)) {
                                     out.push(vec![vec![*var], vec![*session]]);
                                 }
                             }
-                            None => {}
+                            _ => {}
                         }
                     }
                 }
@@ -125,7 +134,7 @@ impl Builder<'_> {
             for ((b, slot, class), var) in &self.vars.meeting {
                 if p.board.is_none_or(|x| x == *b)
                     && Self::slot_matches(p.date, p.session, *slot)
-                    && p.room.is_none_or(|_| class_of_room == Some(*class))
+                    && self.room_matches(p.room, *class, *slot)
                 {
                     out.push(vec![vec![*var]]);
                 }
@@ -152,7 +161,9 @@ impl Builder<'_> {
             if *remote && !forbid {
                 continue;
             }
-            if let Some(meeting) = class_of_room.and_then(|c| self.vars.meeting.get(&(*b, *slot, c)))
+            if let Some(meeting) = class_of_room
+                .filter(|c| self.room_matches(p.room, *c, *slot))
+                .and_then(|c| self.vars.meeting.get(&(*b, *slot, c)))
             {
                 out.push(vec![vec![*var], vec![*meeting]]);
             }
