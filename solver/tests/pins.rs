@@ -332,3 +332,83 @@ date = "2026-03-07""#,
         assert!(text.contains(expected), "missing {expected:?} in:\n{text}");
     }
 }
+
+#[test]
+fn every_kind_of_pin_at_once_on_ningde() {
+    let instance = pinned(
+        "ningde-regional.toml",
+        r#"[[pins]]
+id = "breast-thursday"
+activity = "mdt"
+board = "breast-mdt"
+date = "2026-03-05"
+session = "pm"
+[[pins]]
+id = "zhou-wednesday"
+specialist = "zhou-min"
+date = "2026-03-04"
+session = "am"
+activity = "clinic"
+room = "c-onc-2"
+[[pins]]
+id = "or-2-cleaned"
+forbid = true
+room = "or-2"
+date = "2026-03-04"
+[[pins]]
+id = "promised"
+request = "r-03"
+specialist = "zhou-min"
+date = "2026-03-05"
+session = "am"
+[[pins]]
+id = "lin-friday"
+specialist = "lin-jie"
+date = "2026-03-06"
+[[pins]]
+id = "he-thursday-morning-free"
+forbid = true
+specialist = "he-jing"
+date = "2026-03-05"
+session = "am""#,
+    )
+    .unwrap();
+    let roster = valid_roster(&instance);
+    let on = |a: &houniao::roster::Assignment, date: &str, session: &str| {
+        a.date.to_string() == date && a.session == session
+    };
+    let breast: Vec<_> = roster
+        .assignments
+        .iter()
+        .filter(|a| a.board.as_deref() == Some("breast-mdt"))
+        .collect();
+    assert!(!breast.is_empty() && breast.iter().all(|a| on(a, "2026-03-05", "pm")));
+    assert!(roster.assignments.iter().any(|a| a.specialist == "zhou-min"
+        && on(a, "2026-03-04", "am")
+        && a.room.as_deref() == Some("c-onc-2")));
+    assert!(
+        !roster
+            .surgeries
+            .iter()
+            .any(|s| s.room == "or-2" && s.date.to_string() == "2026-03-04")
+    );
+    assert!(roster.bookings.iter().any(|b| b.request == "r-03"
+        && b.specialist == "zhou-min"
+        && b.date.to_string() == "2026-03-05"
+        && b.session == "am"));
+    assert!(
+        roster
+            .assignments
+            .iter()
+            .any(|a| a.specialist == "lin-jie" && a.date.to_string() == "2026-03-06")
+    );
+    assert!(
+        !roster
+            .assignments
+            .iter()
+            .any(|a| a.specialist == "he-jing" && on(a, "2026-03-05", "am"))
+    );
+    let unpinned = Roster::from_path(&root().join("instances/rosters/ningde-regional.roster.json"))
+        .unwrap();
+    assert!(roster.objective >= unpinned.objective - 1e-6);
+}
