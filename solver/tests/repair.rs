@@ -140,15 +140,15 @@ fn call_centre_bookings_are_rebooked_and_kept_in_preference() {
     assert!(outcome.calls.iter().all(|c| c.after.is_some()));
 }
 
-/// Ningde's published roster with He Jing away from Thursday on.
-fn ningde_he_jing_away_thursday() -> (Instance, Roster) {
+/// Ningde's published roster with Cai Zhiqiang away from Thursday on.
+fn ningde_cai_away_thursday() -> (Instance, Roster) {
     let text =
         std::fs::read_to_string(root().join("instances/ningde-regional.toml")).expect("ningde");
     let scenario = Scenario::from_str_as(
-        r#"name = "he-jing away Thu-Fri"
+        r#"name = "cai-zhiqiang away Thu-Fri"
 [[changes]]
 kind = "unavailable"
-specialist = "he-jing"
+specialist = "cai-zhiqiang"
 slots = ["2026-03-05", "2026-03-06"]"#,
         SourceFormat::Toml,
     )
@@ -179,7 +179,7 @@ fn past_entries(roster: &Roster, until: &str) -> Vec<String> {
 
 #[test]
 fn freezing_keeps_every_earlier_entry_byte_for_byte() {
-    let (changed, published) = ningde_he_jing_away_thursday();
+    let (changed, published) = ningde_cai_away_thursday();
     // No reward for keeping anything: only the freeze holds the past.
     let plan = RepairOptions {
         weights: RepairWeights {
@@ -205,8 +205,8 @@ fn freezing_keeps_every_earlier_entry_byte_for_byte() {
         past_entries(roster, "2026-03-04"),
         past_entries(&published, "2026-03-04")
     );
-    // He Jing's Thursday and Friday moved.
-    assert!(outcome.moves.iter().any(|m| m.specialist == "he-jing"));
+    // Cai Zhiqiang's Thursday and Friday moved.
+    assert!(outcome.moves.iter().any(|m| m.specialist == "cai-zhiqiang"));
     // Without the freeze, the unweighted repair rewrites part of the past.
     let free = repair(
         &changed,
@@ -229,7 +229,7 @@ fn freezing_keeps_every_earlier_entry_byte_for_byte() {
 
 #[test]
 fn a_past_that_no_longer_fits_is_named_as_frozen() {
-    // Theatre or-1 closes for the whole week, Monday's published surgeries included.
+    // Theatre or-1 closes for the whole week, Tuesday's published surgery included.
     let text =
         std::fs::read_to_string(root().join("instances/ningde-regional.toml")).expect("ningde");
     let scenario = Scenario::from_path(&root().join("instances/scenarios/ningde-theatre-closed.toml"))
@@ -240,13 +240,13 @@ fn a_past_that_no_longer_fits_is_named_as_frozen() {
         .instance;
     let published = Roster::from_path(&root().join("instances/rosters/ningde-regional.roster.json"))
         .expect("roster");
-    let monday_or_1 = published
+    let tuesday_or_1 = published
         .surgeries
         .iter()
-        .any(|s| s.room == "or-1" && s.date.to_string() == "2026-03-02");
-    assert!(monday_or_1, "the test needs a Monday surgery in or-1");
+        .any(|s| s.room == "or-1" && s.date.to_string() == "2026-03-03");
+    assert!(tuesday_or_1, "the test needs a Tuesday surgery in or-1");
     let plan = RepairOptions {
-        freeze_until: Some(chrono::NaiveDate::from_ymd_opt(2026, 3, 3).expect("date")),
+        freeze_until: Some(chrono::NaiveDate::from_ymd_opt(2026, 3, 4).expect("date")),
         ..RepairOptions::default()
     };
     let error = repair(
