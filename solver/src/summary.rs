@@ -53,6 +53,10 @@ pub struct InstanceSummary {
     pub substitute_ok_requests: usize,
     /// Requests naming only a discipline.
     pub discipline_requests: usize,
+    /// Pins the roster must contain (docs/format.md § Pins).
+    pub pins: usize,
+    /// Forbids: patterns the roster must not contain.
+    pub forbids: usize,
     /// Warnings found by validation.
     pub warnings: usize,
 }
@@ -127,6 +131,8 @@ impl InstanceSummary {
                 .iter()
                 .filter(|r| r.specialist.is_none())
                 .count(),
+            pins: instance.pins.iter().filter(|p| !p.forbid).count(),
+            forbids: instance.pins.iter().filter(|p| p.forbid).count(),
             warnings: instance.warnings.len(),
         }
     }

@@ -127,6 +127,15 @@ pub fn run(args: &SolveArgs) -> anyhow::Result<Outcome> {
     let report = match result {
         Ok(report) => report,
         Err(SolveError::Highs(error)) => return Err(error.into()),
+        Err(SolveError::PinConflict(conflict)) if args.format == Format::Json => {
+            let answer = serde_json::json!({
+                "error": "pin_conflict",
+                "detail": conflict.to_string(),
+                "conflict": conflict,
+            });
+            println!("{}", serde_json::to_string_pretty(&answer)?);
+            return Ok(Outcome::Invalid);
+        }
         Err(error) => {
             println!("{}: {error}", args.instance.display());
             return Ok(Outcome::Invalid);

@@ -38,7 +38,7 @@ pub fn run(path: &Path, format: Format) -> anyhow::Result<Outcome> {
     let [hubs, hospitals, communities] = summary.sites;
     let [clinics, meetings, theatres] = summary.rooms;
     let [g1, g2, g3, g4] = summary.surgeries_by_grade;
-    let rows: Vec<[String; 3]> = vec![
+    let mut rows: Vec<[String; 3]> = vec![
         row(
             "sites",
             instance.sites.len(),
@@ -91,6 +91,13 @@ pub fn run(path: &Path, format: Format) -> anyhow::Result<Outcome> {
             ),
         ),
     ];
+    if !instance.pins.is_empty() {
+        rows.push(row(
+            "pins",
+            instance.pins.len(),
+            format!("{} to keep, {} forbidden", summary.pins, summary.forbids),
+        ));
+    }
     for cells in rows {
         table.add_row(cells);
     }
