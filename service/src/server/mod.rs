@@ -93,6 +93,7 @@ async fn serve(config: Config) -> anyhow::Result<()> {
         instances: Mutex::new(BTreeMap::new()),
         published: RwLock::new(BTreeMap::new()),
         jobs: Mutex::new(BTreeMap::new()),
+        pin_writes: Mutex::new(()),
     });
     load_publications(&state)?;
     tracing::info!(
@@ -147,7 +148,7 @@ fn load_publications(state: &Arc<AppState>) -> anyhow::Result<()> {
                 .roster(&publication.roster_id)?
                 .ok_or_else(|| ApiError::not_found("roster", &publication.roster_id))?;
             let roster = houniao::Roster::from_json_str(&text).map_err(ApiError::internal)?;
-            let book = state.open_book(&publication.instance_id, &roster)?;
+            let book = state.reopen_book(&publication.instance_id, &roster)?;
             Ok(Published {
                 version: publication.version,
                 roster_id: publication.roster_id.clone(),

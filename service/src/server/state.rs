@@ -1,5 +1,6 @@
-//! What the handlers share: the database, the tokens, the parsed instances, the booking
-//! book of each instance's current publication, and the running solve jobs.
+//! What the handlers share: the database, the tokens, the parsed instances (with their
+//! current pins), the booking book of each instance's current publication, and the
+//! running solve jobs.
 
 use std::collections::BTreeMap;
 use std::sync::atomic::AtomicBool;
@@ -7,13 +8,15 @@ use std::sync::{Arc, Mutex, RwLock};
 use std::time::Instant;
 
 use houniao::booking::BookingBook;
+use houniao::instance::SourceFormat;
+use houniao::instance::raw::{RawInstance, RawPin};
 use houniao::{Instance, Roster};
 
 use super::auth::Tokens;
 use super::config::Config;
 use super::error::ApiError;
 use super::metrics::Metrics;
-use super::store::{LedgerWriter, Store};
+use super::store::{InstanceRow, LedgerWriter, PinsRow, Store};
 
 /// The current publication of an instance, with its booking book.
 pub struct Published {
@@ -48,8 +51,11 @@ pub struct AppState {
     pub config: Config,
     /// Metrics.
     pub metrics: Metrics,
-    /// Parsed instances by id.
+    /// Parsed instances by id, with their current pins.
     pub instances: Mutex<BTreeMap<String, Arc<Instance>>>,
+    /// Held while an instance's pins are replaced (validate, store, swap), so that the
+    /// database and `instances` change together.
+    pub pin_writes: Mutex<()>,
     /// Current publications by instance id.
     pub published: RwLock<BTreeMap<String, Arc<RwLock<Published>>>>,
     /// Solve jobs of this process by id.
@@ -60,27 +66,76 @@ pub struct AppState {
     pub ledger_writer: LedgerWriter,
 }
 
-impl AppState {
-    /// The parsed instance with this id (parsed once, then cached).
-    pub fn instance(&self, id: &str) -> Result<Arc<Instance>, ApiError> {
-        if let Some(instance) = lock(&self.instances).get(id) {
-            return Ok(instance.clone());
+/// A stored instance as uploaded, and the pins set through the API since.
+pub struct Source {
+    /// Its record.
+    pub row: InstanceRow,
+    /// The text as uploaded.
+    pub text: String,
+    /// TOML or JSON, as uploaded.
+    pub format: SourceFormat,
+    /// The pins that replace the file's, once set through the API.
+    pub pins: Option<PinsRow>,
+}
+
+impl Source {
+    /// The file's raw form with the current pins (the API's, else the file's own).
+    pub fn raw(&self) -> Result<RawInstance, ApiError> {
+        let id = &self.row.id;
+        let (mut raw, _) = houniao::instance::load::parse(&self.text, self.format)
+            .map_err(|e| ApiError::internal(format!("stored instance {id}: {e}")))?;
+        if let Some(pins) = &self.pins {
+            raw.pins = serde_json::from_str::<Vec<RawPin>>(&pins.pins)
+                .map_err(|e| ApiError::internal(format!("stored pins of {id}: {e}")))?;
         }
-        let (row, source) = self
+        Ok(raw)
+    }
+
+    /// The validated instance with the current pins.
+    pub fn instance(&self) -> Result<Instance, ApiError> {
+        let id = &self.row.id;
+        let built = match &self.pins {
+            // Parsing the text itself keeps the warnings about unknown fields.
+            None => Instance::from_str_as(&self.text, self.format),
+            Some(_) => Instance::from_raw(&self.raw()?),
+        };
+        built.map_err(|e| ApiError::internal(format!("stored instance {id}: {e}")))
+    }
+}
+
+impl AppState {
+    /// The stored instance with this id: its text and its pins.
+    pub fn source(&self, id: &str) -> Result<Source, ApiError> {
+        let (row, text) = self
             .store
             .instance(id)?
             .ok_or_else(|| ApiError::not_found("instance", id))?;
         let format = if row.format == "json" {
-            houniao::instance::SourceFormat::Json
+            SourceFormat::Json
         } else {
-            houniao::instance::SourceFormat::Toml
+            SourceFormat::Toml
         };
-        let instance = Arc::new(
-            Instance::from_str_as(&source, format)
-                .map_err(|e| ApiError::internal(format!("stored instance {id}: {e}")))?,
-        );
-        lock(&self.instances).insert(id.to_string(), instance.clone());
-        Ok(instance)
+        let pins = self.store.pins(id)?;
+        Ok(Source {
+            row,
+            text,
+            format,
+            pins,
+        })
+    }
+
+    /// The parsed instance with this id and its current pins (parsed once, then
+    /// cached; replacing the pins replaces it).
+    pub fn instance(&self, id: &str) -> Result<Arc<Instance>, ApiError> {
+        if let Some(instance) = lock(&self.instances).get(id) {
+            return Ok(instance.clone());
+        }
+        let instance = Arc::new(self.source(id)?.instance()?);
+        // Pins replaced meanwhile have put the newer instance here: keep it.
+        Ok(lock(&self.instances)
+            .entry(id.to_string())
+            .or_insert(instance)
+            .clone())
     }
 
     /// The current publication of an instance.
@@ -98,11 +153,22 @@ impl AppState {
             })
     }
 
-    /// Opens the booking book of a roster with the instance's ledger from the database.
+    /// Opens the booking book of a roster with the instance's ledger from the database;
+    /// the roster must pass every hard rule, the instance's current pins included.
     pub fn open_book(&self, instance_id: &str, roster: &Roster) -> Result<BookingBook, ApiError> {
         let instance = self.instance(instance_id)?;
         let ledger = self.store.ledger(instance_id, &instance.name)?;
         Ok(BookingBook::open(instance, roster, ledger)?)
+    }
+
+    /// Opens the book of a publication again (at start). Its roster met the pins of
+    /// the day it was published; pins replaced since hold for the next solve and do not
+    /// close the book (booking never reads pins).
+    pub fn reopen_book(&self, instance_id: &str, roster: &Roster) -> Result<BookingBook, ApiError> {
+        let mut instance = (*self.instance(instance_id)?).clone();
+        instance.pins.clear();
+        let ledger = self.store.ledger(instance_id, &instance.name)?;
+        Ok(BookingBook::open(Arc::new(instance), roster, ledger)?)
     }
 }
 

@@ -5,7 +5,8 @@
 //! What lives here: uploaded instances (their text, as uploaded), solve jobs, rosters,
 //! publications (versioned: a new one never replaces an old one), the booking ledger of
 //! each instance (bookings, cancelled roster bookings, waitlist; one row per entry, the
-//! entry as JSON), API tokens (hashes only) and the audit log.
+//! entry as JSON), the pins set through the API (replacing the file's), API tokens
+//! (hashes only) and the audit log.
 
 use std::path::Path;
 use std::sync::Mutex;
@@ -16,7 +17,8 @@ use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
 
 /// The migrations, in order; `user_version` counts those applied.
-const MIGRATIONS: &[&str] = &[r#"
+const MIGRATIONS: &[&str] = &[
+    r#"
 CREATE TABLE instances (
     id TEXT PRIMARY KEY,
     name TEXT NOT NULL,
@@ -86,7 +88,18 @@ CREATE TABLE audit (
     target TEXT NOT NULL,
     detail TEXT NOT NULL
 );
-"#];
+"#,
+    r#"
+CREATE TABLE pins (
+    instance_id TEXT PRIMARY KEY REFERENCES instances(id),
+    pins TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    updated_by TEXT NOT NULL
+);
+ALTER TABLE solves ADD COLUMN detail TEXT;
+ALTER TABLE solves ADD COLUMN conflict TEXT;
+"#,
+];
 
 /// A stored instance.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -116,8 +129,16 @@ pub struct SolveRow {
     pub status: String,
     /// The roster made, once done.
     pub roster_id: Option<String>,
-    /// Why it failed.
+    /// Why it failed: the message, or a kind (`pin_conflict`) with `detail`.
     pub error: Option<String>,
+    /// What the failure means, for people, when `error` is a kind.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+    /// The pins that cannot all hold (`houniao::pins::conflicts::PinConflict`), when
+    /// `error` is `pin_conflict`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Object)]
+    pub conflict: Option<serde_json::Value>,
     /// Status, objective, bound, gap, seconds of the finished solve.
     #[schema(value_type = Object)]
     pub summary: Option<serde_json::Value>,
@@ -140,6 +161,38 @@ pub struct Publication {
     pub published_at: String,
     /// By whom.
     pub published_by: String,
+}
+
+/// Why a solve job failed, as stored.
+#[derive(Debug, Clone, Default)]
+pub struct SolveFailure {
+    /// The message, or a kind such as `pin_conflict`.
+    pub error: String,
+    /// For people, when `error` is a kind.
+    pub detail: Option<String>,
+    /// The conflicting pins, as JSON.
+    pub conflict: Option<serde_json::Value>,
+}
+
+impl SolveFailure {
+    /// A failure told by its message alone.
+    pub fn message(error: impl Into<String>) -> SolveFailure {
+        SolveFailure {
+            error: error.into(),
+            ..SolveFailure::default()
+        }
+    }
+}
+
+/// The pins an instance was given through the API.
+#[derive(Debug, Clone)]
+pub struct PinsRow {
+    /// The `[[pins]]` entries as JSON (a list of `RawPin`), as the caller sent them.
+    pub pins: String,
+    /// When they were set.
+    pub updated_at: String,
+    /// By whom.
+    pub updated_by: String,
 }
 
 /// The database.
@@ -321,6 +374,54 @@ impl Store {
         })
     }
 
+    // --- pins
+
+    /// The pins set through the API for an instance; `None`: the file's pins hold.
+    pub fn pins(&self, instance_id: &str) -> Result<Option<PinsRow>> {
+        self.with(|c| {
+            c.query_row(
+                "SELECT pins, updated_at, updated_by FROM pins WHERE instance_id = ?1",
+                params![instance_id],
+                |row| {
+                    Ok(PinsRow {
+                        pins: row.get(0)?,
+                        updated_at: row.get(1)?,
+                        updated_by: row.get(2)?,
+                    })
+                },
+            )
+            .optional()
+        })
+    }
+
+    /// Replaces an instance's pins (a JSON list of `RawPin`), with its audit line
+    /// (`pins.replace`, what was added and removed) in the same transaction.
+    pub fn replace_pins(
+        &self,
+        instance_id: &str,
+        pins: &str,
+        actor: &str,
+        detail: &str,
+    ) -> Result<PinsRow> {
+        self.with(|c| {
+            let transaction = c.transaction()?;
+            let at = now();
+            transaction.execute(
+                "INSERT INTO pins (instance_id, pins, updated_at, updated_by) VALUES (?1, ?2, ?3, ?4) \
+                 ON CONFLICT (instance_id) DO UPDATE SET pins = excluded.pins, \
+                 updated_at = excluded.updated_at, updated_by = excluded.updated_by",
+                params![instance_id, pins, at, actor],
+            )?;
+            Self::audit(&transaction, actor, "pins.replace", instance_id, detail)?;
+            transaction.commit()?;
+            Ok(PinsRow {
+                pins: pins.to_string(),
+                updated_at: at,
+                updated_by: actor.to_string(),
+            })
+        })
+    }
+
     // --- solves and rosters
 
     /// Records a new solve job.
@@ -354,7 +455,7 @@ impl Store {
         status: &str,
         roster: Option<(&str, &str, &str)>,
         summary: Option<&serde_json::Value>,
-        error: Option<&str>,
+        failure: Option<&SolveFailure>,
     ) -> Result<()> {
         self.with(|c| {
             let transaction = c.transaction()?;
@@ -365,14 +466,17 @@ impl Store {
                 )?;
             }
             transaction.execute(
-                "UPDATE solves SET status = ?2, roster_id = ?3, summary = ?4, error = ?5, finished_at = ?6 WHERE id = ?1",
+                "UPDATE solves SET status = ?2, roster_id = ?3, summary = ?4, error = ?5, finished_at = ?6, \
+                 detail = ?7, conflict = ?8 WHERE id = ?1",
                 params![
                     id,
                     status,
                     roster.map(|r| r.0),
                     summary.map(|s| s.to_string()),
-                    error,
-                    now()
+                    failure.map(|f| f.error.as_str()),
+                    now(),
+                    failure.and_then(|f| f.detail.as_deref()),
+                    failure.and_then(|f| f.conflict.as_ref()).map(|c| c.to_string()),
                 ],
             )?;
             transaction.commit()
@@ -383,16 +487,20 @@ impl Store {
     pub fn solve(&self, id: &str) -> Result<Option<SolveRow>> {
         self.with(|c| {
             c.query_row(
-                "SELECT id, instance_id, status, roster_id, error, summary, created_at, finished_at FROM solves WHERE id = ?1",
+                "SELECT id, instance_id, status, roster_id, error, summary, created_at, finished_at, \
+                 detail, conflict FROM solves WHERE id = ?1",
                 params![id],
                 |row| {
                     let summary: Option<String> = row.get(5)?;
+                    let conflict: Option<String> = row.get(9)?;
                     Ok(SolveRow {
                         id: row.get(0)?,
                         instance_id: row.get(1)?,
                         status: row.get(2)?,
                         roster_id: row.get(3)?,
                         error: row.get(4)?,
+                        detail: row.get(8)?,
+                        conflict: conflict.and_then(|c| serde_json::from_str(&c).ok()),
                         summary: summary.and_then(|s| serde_json::from_str(&s).ok()),
                         created_at: row.get(6)?,
                         finished_at: row.get(7)?,
@@ -405,13 +513,37 @@ impl Store {
 
     /// Stores a roster made elsewhere (uploaded).
     pub fn add_roster(&self, id: &str, instance_id: &str, json: &str, actor: &str) -> Result<()> {
+        self.insert_roster(id, instance_id, json, actor, "roster.upload", instance_id)
+    }
+
+    /// Stores a roster made by re-planning a publication (not published).
+    pub fn add_repaired_roster(
+        &self,
+        id: &str,
+        instance_id: &str,
+        json: &str,
+        actor: &str,
+        detail: &str,
+    ) -> Result<()> {
+        self.insert_roster(id, instance_id, json, actor, "roster.repair", detail)
+    }
+
+    fn insert_roster(
+        &self,
+        id: &str,
+        instance_id: &str,
+        json: &str,
+        actor: &str,
+        action: &str,
+        detail: &str,
+    ) -> Result<()> {
         self.with(|c| {
             let transaction = c.transaction()?;
             transaction.execute(
                 "INSERT INTO rosters (id, instance_id, solve_id, roster, created_at) VALUES (?1, ?2, NULL, ?3, ?4)",
                 params![id, instance_id, json, now()],
             )?;
-            Self::audit(&transaction, actor, "roster.upload", id, instance_id)?;
+            Self::audit(&transaction, actor, action, id, detail)?;
             transaction.commit()
         })
     }

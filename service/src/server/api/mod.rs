@@ -2,15 +2,18 @@
 //! router and the document are built from the same `routes!` lists, so no route can be
 //! served undocumented). Handlers authorise, call the library, persist, and shape JSON.
 //!
-//! One module per job: [`health`] (liveness, metrics), [`instances`], [`solves`],
-//! [`rosters`] (upload, read, publish), [`booking`] (the call centre), [`whatif`],
-//! [`audit`]. This module holds the router, the OpenAPI document and the helpers every
-//! handler uses: [`authorise`] first, then [`json_body`].
+//! One module per job: [`health`] (liveness, metrics), [`instances`], [`pins`],
+//! [`solves`], [`rosters`] (upload, read, publish), [`repairs`] (re-planning a
+//! publication), [`booking`] (the call centre), [`whatif`], [`audit`]. This module
+//! holds the router, the OpenAPI document and the helpers every handler uses:
+//! [`authorise`] first, then [`json_body`].
 
 mod audit;
 mod booking;
 mod health;
 mod instances;
+mod pins;
+mod repairs;
 mod rosters;
 mod solves;
 mod whatif;
@@ -68,6 +71,7 @@ pub fn router() -> OpenApiRouter<Arc<AppState>> {
             instances::list_instances
         ))
         .routes(routes!(instances::get_instance))
+        .routes(routes!(pins::get_pins, pins::put_pins))
         .routes(routes!(solves::start_solve))
         .routes(routes!(solves::get_solve, solves::cancel_solve))
         .routes(routes!(rosters::upload_roster))
@@ -80,6 +84,7 @@ pub fn router() -> OpenApiRouter<Arc<AppState>> {
         .routes(routes!(booking::leave_waitlist))
         .routes(routes!(booking::convene))
         .routes(routes!(whatif::whatif))
+        .routes(routes!(repairs::repair))
         .routes(routes!(audit::audit_log))
 }
 

@@ -10,7 +10,7 @@ use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use houniao::Instance;
-use houniao::solve::{SolveOptions, SolveStatus, solve};
+use houniao::solve::{SolveError, SolveOptions, SolveStatus, solve};
 use serde::Deserialize;
 use serde_json::{Value, json};
 use utoipa::ToSchema;
@@ -19,6 +19,7 @@ use super::{ApiResult, Shared, authorise, json_body, new_id};
 use crate::server::auth::Access;
 use crate::server::error::ApiError;
 use crate::server::state::{AppState, Job, lock};
+use crate::server::store::SolveFailure;
 
 /// Solve options.
 #[derive(Debug, Default, Deserialize, ToSchema)]
@@ -48,17 +49,7 @@ pub(super) async fn start_solve(
     };
     let instance = state.instance(&id)?;
     let limits = &state.config.solver;
-    let time_limit = body.time_limit.unwrap_or(limits.default_time_limit);
-    if !(time_limit > 0.0 && time_limit <= limits.max_time_limit) {
-        return Err(ApiError::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "invalid_request",
-            format!(
-                "time_limit must be in (0, {}] seconds, got {time_limit}",
-                limits.max_time_limit
-            ),
-        ));
-    }
+    let time_limit = time_limit(&state, body.time_limit)?;
     let gap = body.gap.unwrap_or(1e-4);
     if !(0.0..1.0).contains(&gap) {
         return Err(ApiError::new(
@@ -98,6 +89,38 @@ pub(super) async fn start_solve(
         StatusCode::ACCEPTED,
         Json(json!({ "job": job_id, "status": "queued", "poll": format!("/solves/{job_id}") })),
     ))
+}
+
+/// The time limit asked for, or the config's default; 422 outside (0, the config's
+/// maximum].
+pub(super) fn time_limit(state: &AppState, asked: Option<f64>) -> ApiResult<f64> {
+    let limits = &state.config.solver;
+    let time_limit = asked.unwrap_or(limits.default_time_limit);
+    if time_limit > 0.0 && time_limit <= limits.max_time_limit {
+        Ok(time_limit)
+    } else {
+        Err(ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_request",
+            format!(
+                "time_limit must be in (0, {}] seconds, got {time_limit}",
+                limits.max_time_limit
+            ),
+        ))
+    }
+}
+
+/// How a failed solve is stored: pins that cannot all hold as `pin_conflict` with the
+/// conflict, anything else by its message.
+fn failure(error: &SolveError) -> SolveFailure {
+    match error {
+        SolveError::PinConflict(conflict) => SolveFailure {
+            error: "pin_conflict".into(),
+            detail: Some(conflict.to_string()),
+            conflict: serde_json::to_value(conflict).ok(),
+        },
+        other => SolveFailure::message(other.to_string()),
+    }
 }
 
 async fn run_solve(
@@ -155,21 +178,29 @@ async fn run_solve(
                     Some(&summary),
                     None,
                 ),
-                Err(e) => {
-                    state
-                        .store
-                        .finish_solve(&job_id, "failed", None, None, Some(&e.to_string()))
-                }
+                Err(e) => state.store.finish_solve(
+                    &job_id,
+                    "failed",
+                    None,
+                    None,
+                    Some(&SolveFailure::message(e.to_string())),
+                ),
             }
             .map(|()| status)
         }
         Ok(Err(error)) => state
             .store
-            .finish_solve(&job_id, "failed", None, None, Some(&error.to_string()))
+            .finish_solve(&job_id, "failed", None, None, Some(&failure(&error)))
             .map(|()| "failed"),
         Err(join) => state
             .store
-            .finish_solve(&job_id, "failed", None, None, Some(&join.to_string()))
+            .finish_solve(
+                &job_id,
+                "failed",
+                None,
+                None,
+                Some(&SolveFailure::message(join.to_string())),
+            )
             .map(|()| "failed"),
     };
     match result {
@@ -183,7 +214,9 @@ async fn run_solve(
     lock(&state.jobs).remove(&job_id);
 }
 
-/// A solve job: status, live progress while it runs, the roster id when done.
+/// A solve job: status, live progress while it runs, the roster id when done; a
+/// failed job says why (`error`), pins that cannot all hold as `error: "pin_conflict"`
+/// with the `conflict`.
 #[utoipa::path(get, path = "/solves/{job}", params(("job" = String, Path, description = "job id")),
     responses((status = 200, description = "the job", body = crate::server::store::SolveRow), (status = 404, description = "no such job")))]
 pub(super) async fn get_solve(

@@ -1,11 +1,14 @@
-//! What-if comparisons: the stored instance and each scenario solved on a solve worker,
-//! one result of key figures per case.
+//! What-if comparisons: the stored instance (with its current pins) and each scenario
+//! solved on a solve worker, one result of key figures per case. Scenarios are read
+//! here for re-planning too ([`scenario`], [`applied`]).
 
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use houniao::instance::SourceFormat;
+use houniao::instance::raw::RawInstance;
+use houniao::scenario::{Applied, Scenario};
 use serde::Deserialize;
 use serde_json::{Value, json};
 use utoipa::ToSchema;
@@ -18,7 +21,8 @@ use crate::server::error::ApiError;
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub(super) struct WhatIfBody {
-    /// Scenarios (docs/whatif.md), as JSON objects with `name`, `seed`, `changes`.
+    /// Scenarios (docs/whatif.md), as JSON objects with `name`, `seed`, `changes`, or
+    /// as the text of a scenario file (TOML or JSON).
     #[schema(value_type = Vec<Object>)]
     scenarios: Vec<Value>,
     /// Seconds per solve (default and maximum from the config).
@@ -39,37 +43,16 @@ pub(super) async fn whatif(
 ) -> ApiResult<Json<Value>> {
     let actor = authorise(&state, &headers, Access::Plan)?;
     let body: WhatIfBody = json_body(&body)?;
-    let (_, source) = state
-        .store
-        .instance(&id)?
-        .ok_or_else(|| ApiError::not_found("instance", &id))?;
+    let raw = state.source(&id)?.raw()?;
     let base = state.instance(&id)?;
-    let format = if source.trim_start().starts_with('{') {
-        SourceFormat::Json
-    } else {
-        SourceFormat::Toml
-    };
     let mut cases = vec![houniao::whatif::Case {
         name: "base".into(),
         instance: (*base).clone(),
     }];
     for (i, value) in body.scenarios.iter().enumerate() {
-        let scenario: houniao::scenario::Scenario =
-            serde_json::from_value(value.clone()).map_err(|e| {
-                ApiError::new(
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                    "invalid_scenario",
-                    format!("scenarios[{i}]: {e}"),
-                )
-            })?;
-        let applied = scenario.apply_to_text(&source, format).map_err(|e| {
-            ApiError::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "invalid_scenario",
-                format!("scenarios[{i}] ({}): {e}", scenario.name),
-            )
-            .with(json!({ "problems": e.problems() }))
-        })?;
+        let path = format!("scenarios[{i}]");
+        let scenario = scenario(value, &path)?;
+        let applied = applied(&scenario, &raw, &path)?;
         cases.push(houniao::whatif::Case {
             name: scenario.name,
             instance: applied.instance,
@@ -115,4 +98,41 @@ pub(super) async fn whatif(
         })
         .collect();
     Ok(Json(json!(results)))
+}
+
+/// A scenario from a request: a JSON object, or the text of a scenario file (JSON when
+/// it starts with `{`, else TOML); 422 `invalid_scenario` naming `path` otherwise.
+pub(super) fn scenario(value: &Value, path: &str) -> ApiResult<Scenario> {
+    let read = match value {
+        Value::String(text) => {
+            let format = if text.trim_start().starts_with('{') {
+                SourceFormat::Json
+            } else {
+                SourceFormat::Toml
+            };
+            Scenario::from_str_as(text, format).map_err(|e| e.to_string())
+        }
+        other => serde_json::from_value(other.clone()).map_err(|e| e.to_string()),
+    };
+    read.map_err(|e| {
+        ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_scenario",
+            format!("{path}: {e}"),
+        )
+    })
+}
+
+/// A scenario applied to an instance's raw form (with its current pins); 422
+/// `invalid_scenario` with every problem when it names unknown ids or leaves an
+/// invalid instance.
+pub(super) fn applied(scenario: &Scenario, raw: &RawInstance, path: &str) -> ApiResult<Applied> {
+    scenario.apply(raw).map_err(|e| {
+        ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_scenario",
+            format!("{path} ({}): {e}", scenario.name),
+        )
+        .with(json!({ "problems": e.problems() }))
+    })
 }
