@@ -120,12 +120,18 @@ fn pins_are_validated_stored_audited_and_met_by_later_solves() {
         "{invalid}"
     );
     assert_eq!(invalid["problems"][0]["hint"], "did you mean \"liu-jun\"?");
-    // Fields no pin has, and values of the wrong type, are named too.
+    // Fields no pin has and values of the wrong type are named too, along with what
+    // the other pins get wrong.
     let (status, invalid) = server.call(
         "PUT",
         &pins,
         Some("tok-scheduler"),
-        Some(json!([{ "specalist": "liu-jun" }, { "remote": "yes" }, "mdt"])),
+        Some(json!([
+            { "specalist": "liu-jun" },
+            { "remote": "yes" },
+            "mdt",
+            { "date": "2026-03-09" },
+        ])),
     );
     assert_eq!(status, 422, "{invalid}");
     let paths: Vec<&str> = invalid["problems"]
@@ -134,7 +140,17 @@ fn pins_are_validated_stored_audited_and_met_by_later_solves() {
         .iter()
         .map(|p| p["path"].as_str().unwrap_or_default())
         .collect();
-    assert_eq!(paths, ["pins[0].specalist", "pins[1].remote", "pins[2]"]);
+    assert_eq!(
+        paths,
+        [
+            "pins[0].specalist",
+            "pins[0]",
+            "pins[1].remote",
+            "pins[2]",
+            "pins[3].date"
+        ],
+        "{invalid}"
+    );
     let (status, invalid) = server.call("PUT", &pins, Some("tok-scheduler"), Some(json!({})));
     assert_eq!(
         (status, invalid["error"].as_str()),

@@ -77,7 +77,7 @@ pub(super) async fn put_pins(
 ) -> ApiResult<Json<Value>> {
     let actor = authorise(&state, &headers, Access::Schedule)?;
     let entries: Vec<Value> = json_body(&body)?;
-    let pins = read_pins(&entries)?;
+    let (pins, unreadable, mut problems) = read_pins(&entries);
     let worker = state.clone();
     let (answer, old, new, warnings) = tokio::task::spawn_blocking(move || -> ApiResult<_> {
         // One replacement at a time, so the database and the cache change together.
@@ -85,14 +85,19 @@ pub(super) async fn put_pins(
         let source = worker.source(&id)?;
         let mut raw = source.raw()?;
         raw.pins = pins.clone();
-        let instance = Instance::from_raw(&raw).map_err(|error| {
-            let problems: Vec<Diagnostic> = error
-                .diagnostics()
-                .into_iter()
-                .filter(|d| d.severity == Severity::Error)
-                .collect();
-            invalid_pins(problems)
-        })?;
+        let built = Instance::from_raw(&raw);
+        if let Err(error) = &built {
+            // What the entries that could not be read stand in for is not theirs.
+            problems.extend(error.diagnostics().into_iter().filter(|d| {
+                d.severity == Severity::Error
+                    && entry_of(&d.path).is_none_or(|i| !unreadable.contains(&i))
+            }));
+        }
+        if !problems.is_empty() {
+            problems.sort_by_key(|d| entry_of(&d.path).unwrap_or(usize::MAX));
+            return Err(invalid_pins(problems));
+        }
+        let instance = built.map_err(ApiError::internal)?;
         let old = worker.instance(&id)?;
         let old: Vec<PinRef> = old.pins.iter().map(|p| PinRef::of(&old, p)).collect();
         let new: Vec<PinRef> = instance
@@ -134,10 +139,14 @@ fn invalid_pins(problems: Vec<Diagnostic>) -> ApiError {
     .with(json!({ "problems": problems }))
 }
 
-/// The body's entries as `RawPin`s: a value of the wrong type, or a field no pin has,
-/// is a problem with its path (`pins[2].remote`, `pins[0].specalist`).
-fn read_pins(entries: &[Value]) -> ApiResult<Vec<RawPin>> {
+/// The body's entries as `RawPin`s, the positions of those that could not be read, and
+/// the problems: a value of the wrong type, or a field no pin has, with its path
+/// (`pins[2].remote`, `pins[0].specalist`). An entry that cannot be read stands in the
+/// list as a pin with its id only, so that the others keep their positions (and ids)
+/// and are validated too.
+fn read_pins(entries: &[Value]) -> (Vec<RawPin>, Vec<usize>, Vec<Diagnostic>) {
     let mut pins = Vec::new();
+    let mut unreadable = Vec::new();
     let mut problems = Vec::new();
     let problem = |path: String, message: String| Diagnostic {
         severity: Severity::Error,
@@ -156,6 +165,11 @@ fn read_pins(entries: &[Value]) -> ApiResult<Vec<RawPin>> {
                     format!("pins[{i}].{field}")
                 };
                 problems.push(problem(path, error.inner().to_string()));
+                unreadable.push(i);
+                pins.push(RawPin {
+                    id: entry.get("id").and_then(Value::as_str).map(str::to_string),
+                    ..RawPin::default()
+                });
                 continue;
             }
         };
@@ -173,11 +187,13 @@ fn read_pins(entries: &[Value]) -> ApiResult<Vec<RawPin>> {
         }
         pins.push(pin);
     }
-    if problems.is_empty() {
-        Ok(pins)
-    } else {
-        Err(invalid_pins(problems))
-    }
+    (pins, unreadable, problems)
+}
+
+/// The entry a problem's path is in: `pins[3].room` → 3.
+fn entry_of(path: &str) -> Option<usize> {
+    let rest = path.strip_prefix("pins[")?;
+    rest[..rest.find(']')?].parse().ok()
 }
 
 /// The audit line of a replacement: the pins added and removed, with their patterns.
@@ -209,15 +225,14 @@ mod tests {
             r#"[{"board": "b"}, {"remote": "yes"}, 3, {"specalist": "x", "note": null}]"#,
         )
         .expect("json");
-        let error = read_pins(&entries).expect_err("invalid");
-        let problems = &error.extra.expect("problems")["problems"];
-        let paths: Vec<&str> = problems
-            .as_array()
-            .expect("list")
-            .iter()
-            .map(|p| p["path"].as_str().unwrap_or_default())
-            .collect();
+        let (pins, unreadable, problems) = read_pins(&entries);
+        let paths: Vec<&str> = problems.iter().map(|p| p.path.as_str()).collect();
         assert_eq!(paths, ["pins[1].remote", "pins[2]", "pins[3].specalist"]);
+        assert_eq!((pins.len(), unreadable), (4, vec![1, 2]));
+        assert_eq!(pins[0].board.as_deref(), Some("b"));
+        assert_eq!(entry_of("pins[12].room"), Some(12));
+        assert_eq!(entry_of("pins[3]"), Some(3));
+        assert_eq!(entry_of("name"), None);
     }
 
     #[test]
