@@ -9,7 +9,7 @@ use std::time::Instant;
 use serde::Serialize;
 
 use crate::calendar::{Slot, weekday_name};
-use crate::greedy;
+use crate::greedy::{self, GreedyError};
 use crate::instance::{Instance, SpecialistIx};
 use crate::lns::{self, LnsOutcome, LnsSettings};
 use crate::milp::highs::{HighsError, HighsOptions, MilpStatus};
@@ -219,10 +219,12 @@ pub fn solve_near(
             .find(|pin| !pin.is_met(instance, roster))
             .map(|pin| format!("{} [{}] is not met", pin.label(), pin.describe(instance)))
     });
-    let greedy_failure = built
-        .as_ref()
-        .err()
-        .map(|error| format!("{error}; {}", residencies_of(instance, &error.specialist)));
+    let greedy_failure = built.as_ref().err().map(|error| match error {
+        GreedyError::Residency { specialist, .. } => {
+            format!("{error}; {}", residencies_of(instance, specialist))
+        }
+        GreedyError::Pin { .. } => error.to_string(),
+    });
     let (greedy, greedy_roster): (Result<Schedule, String>, Option<Roster>) = match missed_pin {
         Some(why) => (Err(why), None),
         None => (built.map_err(|e| e.to_string()), built_roster),

@@ -1,21 +1,25 @@
 //! The partial roster the greedy heuristic grows, and the one question it asks
 //! before every step: may this specialist take this slot at this site without breaking
 //! a hard rule (free, one thing at a time, sites and travel, load, presence and
-//! residencies)? Rooms and theatre minutes are tracked here too.
+//! residencies)? Rooms, theatre minutes and bookings per session are tracked here too,
+//! and the instance's forbids, which every placement asks (`super::entries::Forbids`).
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::NaiveDate;
 
+use super::entries::Forbids;
 use crate::calendar::{Slot, minutes_between};
-use crate::instance::{Instance, RoomIx, SiteIx, SpecialistIx};
+use crate::instance::{Instance, RequestIx, RoomIx, SiteIx, SpecialistIx};
 use crate::objective::Term;
-use crate::schedule::Schedule;
+use crate::schedule::{Appointment, Schedule};
 
 /// The growing schedule with the indexes needed to keep it valid.
 pub(super) struct State<'a> {
     pub instance: &'a Instance,
     pub schedule: Schedule,
+    /// The instance's forbids, indexed.
+    pub forbids: Forbids<'a>,
     busy: BTreeSet<(SpecialistIx, Slot)>,
     /// On-site activities per specialist and date: (session, site).
     day_activities: BTreeMap<(SpecialistIx, NaiveDate), Vec<(usize, SiteIx)>>,
@@ -27,6 +31,10 @@ pub(super) struct State<'a> {
     theatre_minutes: BTreeMap<(RoomIx, Slot), u32>,
     /// Surgeons operating: (surgeon, slot) → (site, minutes used).
     operating: BTreeMap<(SpecialistIx, Slot), (SiteIx, u32)>,
+    /// Bookings per session: (holder, slot) → requests booked.
+    booked: BTreeMap<(SpecialistIx, Slot), u32>,
+    /// Requests booked.
+    booked_requests: BTreeSet<RequestIx>,
 }
 
 impl<'a> State<'a> {
@@ -34,6 +42,7 @@ impl<'a> State<'a> {
         State {
             instance,
             schedule: Schedule::default(),
+            forbids: Forbids::new(instance),
             busy: BTreeSet::new(),
             day_activities: BTreeMap::new(),
             day_sites: BTreeMap::new(),
@@ -41,6 +50,8 @@ impl<'a> State<'a> {
             rooms_used: BTreeSet::new(),
             theatre_minutes: BTreeMap::new(),
             operating: BTreeMap::new(),
+            booked: BTreeMap::new(),
+            booked_requests: BTreeSet::new(),
         }
     }
 
@@ -254,5 +265,25 @@ impl<'a> State<'a> {
         *self.theatre_minutes.entry((room, slot)).or_default() += minutes;
         let site = self.instance.room(room).site;
         self.operating.entry((surgeon, slot)).or_insert((site, 0)).1 += minutes;
+    }
+
+    /// Requests booked into the holder's session in the slot so far.
+    pub fn bookings_in(&self, who: SpecialistIx, slot: Slot) -> u32 {
+        self.booked.get(&(who, slot)).copied().unwrap_or(0)
+    }
+
+    /// Whether the request is booked already.
+    pub fn is_booked(&self, request: RequestIx) -> bool {
+        self.booked_requests.contains(&request)
+    }
+
+    /// Records a booking (its session's capacity checked first).
+    pub fn book(&mut self, appointment: Appointment) {
+        *self
+            .booked
+            .entry((appointment.who, appointment.slot))
+            .or_default() += 1;
+        self.booked_requests.insert(appointment.request);
+        self.schedule.appointments.push(appointment);
     }
 }
