@@ -163,7 +163,8 @@ pub fn repair(
     let mut calls = roster_calls(changed, published, &report.roster, &released);
     let ledger = match ledger {
         Some(ledger) => {
-            let (rebooked, ledger_calls) = rebook(changed, &report.roster, ledger);
+            let (rebooked, ledger_calls) =
+                rebook(changed, &report.roster, ledger, plan.freeze_until);
             calls.extend(ledger_calls);
             Some(rebooked)
         }
@@ -261,8 +262,14 @@ fn roster_calls(
 }
 
 /// The ledger's active bookings re-booked into the new roster (old session first, else
-/// the best for their request), ids and times kept; and the calls for those that moved.
-fn rebook(changed: &Instance, roster: &Roster, ledger: &Ledger) -> (Ledger, Vec<PatientCall>) {
+/// the best for their request, never on a frozen date), ids and times kept; and the
+/// calls for those that moved.
+fn rebook(
+    changed: &Instance,
+    roster: &Roster,
+    ledger: &Ledger,
+    freeze_until: Option<NaiveDate>,
+) -> (Ledger, Vec<PatientCall>) {
     let mut calls = Vec::new();
     let mut kept = Ledger {
         bookings: Vec::new(),
@@ -279,9 +286,14 @@ fn rebook(changed: &Instance, roster: &Roster, ledger: &Ledger) -> (Ledger, Vec<
     // Ledger ids of the re-booked entries, by the id the new book gave them.
     let mut ids: BTreeMap<String, String> = BTreeMap::new();
     for record in ledger.bookings.iter().filter(|b| b.is_active()) {
+        // A moved booking goes to a session after the frozen days, never into the past.
+        let mut request = record.request.clone();
+        if let Some(until) = freeze_until {
+            request.earliest = request.earliest.max(until);
+        }
         let made = book
             .book(&record.request, &record.session, record.made_at)
-            .or_else(|_| book.book_best(&record.request, record.made_at));
+            .or_else(|_| book.book_best(&request, record.made_at));
         match made {
             Ok(confirmation) => {
                 if confirmation.booking.session != record.session {

@@ -66,7 +66,7 @@ impl AssignmentView<'_> {
             && p.studio.is_none_or(|s| self.studio == Some(s))
             && p.role.is_none_or(|r| self.role == Some(r))
             && p.board.is_none_or(|b| self.board == Some(b))
-            && p.remote.is_none_or(|r| self.remote.unwrap_or(false) == r)
+            && p.remote.is_none_or(|r| self.remote == Some(r))
     }
 }
 
@@ -477,7 +477,7 @@ mod tests {
                     a,
                     &[0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10],
                 )));
-                // `remote = false` matches every entry that is not a remote place.
+                // `remote = false` matches only on-site MDT places (other entries have no `remote`).
                 agree(Pattern::Assignment(AssignmentPattern {
                     remote: Some(false),
                     ..pattern_of(&instance, a, &[0, 1])

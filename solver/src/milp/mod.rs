@@ -161,6 +161,9 @@ pub(crate) fn solve(
     })
 }
 
+/// A user of a room class in a slot, with the discipline index of a clinic.
+type ClassUser = (RoomUser, Option<usize>);
+
 /// Reads a solution into a schedule, handing out concrete rooms per class and slot.
 fn extract(instance: &Instance, model: &Model, values: &[f64]) -> Schedule {
     let on = |var: &Variable| model.columns.get(var).is_some_and(|c| values[*c] > 0.5);
@@ -173,7 +176,7 @@ fn extract(instance: &Instance, model: &Model, values: &[f64]) -> Schedule {
     }
     // Users of each room class per slot, then rooms handed out: the reference's room
     // first where it is still free, the others in order.
-    let mut users: BTreeMap<(ClassIx, Slot), Vec<(RoomUser, Option<usize>)>> = BTreeMap::new();
+    let mut users: BTreeMap<(ClassIx, Slot), Vec<ClassUser>> = BTreeMap::new();
     for ((who, slot, class, d), var) in &vars.clinic {
         if on(var) {
             users

@@ -538,6 +538,7 @@ fn reasons(instance: &Instance, pins: &[&Pin], rules: &[Rule]) -> Vec<String> {
             }
         }
     }
-    out.dedup();
+    let mut seen = std::collections::BTreeSet::new();
+    out.retain(|reason| seen.insert(reason.clone()));
     out
 }

@@ -168,9 +168,7 @@ impl AssignmentPattern {
                 &entry.board,
                 self.board.map(|b| instance.mdt_boards[b.0].id.as_str()),
             )
-            && self
-                .remote
-                .is_none_or(|r| entry.remote.unwrap_or(false) == r)
+            && self.remote.is_none_or(|r| entry.remote == Some(r))
     }
 }
 
