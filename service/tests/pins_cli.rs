@@ -85,8 +85,16 @@ session = "pm""#,
     let output = houniao(&["solve", &instance, "--time-limit", "20"]);
     assert_eq!(output.status.code(), Some(1), "{}", text(&output));
     let out = String::from_utf8_lossy(&output.stdout);
-    assert!(out.contains("pins 0 and 1 cannot both hold"), "{}", text(&output));
-    assert!(out.contains("rule 1 (one thing at a time)"), "{}", text(&output));
+    assert!(
+        out.contains("pins 0 and 1 cannot both hold"),
+        "{}",
+        text(&output)
+    );
+    assert!(
+        out.contains("rule 1 (one thing at a time)"),
+        "{}",
+        text(&output)
+    );
     let json = houniao(&["solve", &instance, "--time-limit", "20", "--format", "json"]);
     assert_eq!(json.status.code(), Some(1), "{}", text(&json));
     let answer: serde_json::Value = serde_json::from_slice(&json.stdout).expect("JSON");

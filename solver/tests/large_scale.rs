@@ -386,3 +386,82 @@ fn lns_progress_reports_neighbourhoods() {
         "the search always has an incumbent: {seen:?}"
     );
 }
+
+#[test]
+fn the_search_honours_pins_and_forbids() {
+    let path = format!(
+        "{}/../instances/bench/net-30-1w.toml",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let text = std::fs::read_to_string(&path).expect("net-30");
+    let base = Instance::from_toml_str(&text).expect("valid");
+    let unpinned = solve_quietly(&base, lns(1, Some(10), 60.0)).roster;
+    let clinics: Vec<_> = unpinned
+        .assignments
+        .iter()
+        .filter(|a| a.activity == houniao::roster::Activity::Clinic)
+        .collect();
+    assert!(clinics.len() >= 3, "net-30 holds clinics");
+    let (freed, kept, closed) = (
+        clinics[0],
+        clinics[clinics.len() / 2],
+        clinics[clinics.len() - 1],
+    );
+    let pins = format!(
+        r#"
+[[pins]]
+id = "away"
+forbid = true
+specialist = "{}"
+date = "{}"
+session = "{}"
+[[pins]]
+id = "kept"
+specialist = "{}"
+date = "{}"
+session = "{}"
+activity = "clinic"
+room = "{}"
+discipline = "{}"
+[[pins]]
+id = "closed"
+forbid = true
+room = "{}"
+date = "{}"
+"#,
+        freed.specialist,
+        freed.date,
+        freed.session,
+        kept.specialist,
+        kept.date,
+        kept.session,
+        kept.room.as_deref().expect("room"),
+        kept.discipline.as_deref().expect("discipline"),
+        closed.room.as_deref().expect("room"),
+        closed.date,
+    );
+    let pinned = Instance::from_toml_str(&format!("{text}\n{pins}")).expect("pins valid");
+    let report = solve_quietly(&pinned, lns(1, Some(10), 60.0));
+    assert_eq!(
+        report.source,
+        RosterSource::Lns,
+        "the greedy start meets the pins"
+    );
+    assert_sound("net-30 pinned", &pinned, &report);
+    let roster = &report.roster;
+    assert!(
+        !roster
+            .assignments
+            .iter()
+            .any(|a| a.specialist == freed.specialist
+                && a.date == freed.date
+                && a.session == freed.session)
+    );
+    assert!(roster.assignments.iter().any(|a| a == kept));
+    assert!(
+        !roster
+            .assignments
+            .iter()
+            .any(|a| a.room == closed.room && a.date == closed.date)
+    );
+}

@@ -32,14 +32,22 @@ fn solved(instance: &Instance) -> Result<SolveReport, SolveError> {
 fn valid_roster(instance: &Instance) -> Roster {
     let report = solved(instance).unwrap_or_else(|e| panic!("no roster: {e}"));
     let checked = check(instance, &report.roster);
-    assert!(checked.passed(), "{:?} {:?}", checked.violations, checked.discrepancies);
+    assert!(
+        checked.passed(),
+        "{:?} {:?}",
+        checked.violations,
+        checked.discrepancies
+    );
     report.roster
 }
 
 fn conflict(instance: &Instance) -> houniao::pins::conflicts::PinConflict {
     match solved(instance) {
         Err(SolveError::PinConflict(conflict)) => conflict,
-        other => panic!("expected a pin conflict, got {:?}", other.map(|r| r.roster.objective)),
+        other => panic!(
+            "expected a pin conflict, got {:?}",
+            other.map(|r| r.roster.objective)
+        ),
     }
 }
 
@@ -90,7 +98,9 @@ discipline = "medical-oncology""#,
     let entry = roster
         .assignments
         .iter()
-        .find(|a| a.specialist == "liu-jun" && a.date.to_string() == "2026-03-03" && a.session == "pm")
+        .find(|a| {
+            a.specialist == "liu-jun" && a.date.to_string() == "2026-03-03" && a.session == "pm"
+        })
         .expect("the pinned slot is used");
     assert_eq!(entry.activity, houniao::roster::Activity::Clinic);
     assert_eq!(entry.room.as_deref(), Some("c-onc"));
@@ -159,7 +169,11 @@ session = "am""#,
         .find(|b| b.request == "r-003")
         .expect("booked");
     assert_eq!(
-        (booking.specialist.as_str(), booking.date.to_string(), booking.session.as_str()),
+        (
+            booking.specialist.as_str(),
+            booking.date.to_string(),
+            booking.session.as_str()
+        ),
         ("xi-xiaowei", "2026-03-04".to_string(), "am")
     );
     assert!(roster.objective >= EXAMPLE_OPTIMUM);
@@ -199,7 +213,10 @@ date = "2026-03-02""#,
     assert_eq!(conflict.pins.len(), 1);
     assert_eq!(conflict.pins[0].id, "0");
     let text = conflict.to_string();
-    assert!(text.contains("xi-xiaowei") && text.contains("unavailable"), "{text}");
+    assert!(
+        text.contains("xi-xiaowei") && text.contains("unavailable"),
+        "{text}"
+    );
 }
 
 #[test]
@@ -224,8 +241,14 @@ session = "pm""#,
     let conflict = conflict(&instance);
     let ids: Vec<&str> = conflict.pins.iter().map(|p| p.id.as_str()).collect();
     assert_eq!(ids, ["0", "2"], "{conflict}");
-    assert!(conflict.rules.contains(&Rule::OneThingAtATime), "{conflict}");
-    assert!(conflict.to_string().contains("two activities at once"), "{conflict}");
+    assert!(
+        conflict.rules.contains(&Rule::OneThingAtATime),
+        "{conflict}"
+    );
+    assert!(
+        conflict.to_string().contains("two activities at once"),
+        "{conflict}"
+    );
 }
 
 #[test]
@@ -408,7 +431,7 @@ session = "am""#,
             .iter()
             .any(|a| a.specialist == "he-jing" && on(a, "2026-03-05", "am"))
     );
-    let unpinned = Roster::from_path(&root().join("instances/rosters/ningde-regional.roster.json"))
-        .unwrap();
+    let unpinned =
+        Roster::from_path(&root().join("instances/rosters/ningde-regional.roster.json")).unwrap();
     assert!(roster.objective >= unpinned.objective - 1e-6);
 }

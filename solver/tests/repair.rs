@@ -170,8 +170,20 @@ fn past_entries(roster: &Roster, until: &str) -> Vec<String> {
     let before = |date: &chrono::NaiveDate| date.to_string().as_str() < until;
     let mut out: Vec<String> = Vec::new();
     out.extend(roster.presence.iter().filter(|p| before(&p.date)).map(text));
-    out.extend(roster.assignments.iter().filter(|a| before(&a.date)).map(text));
-    out.extend(roster.surgeries.iter().filter(|s| before(&s.date)).map(text));
+    out.extend(
+        roster
+            .assignments
+            .iter()
+            .filter(|a| before(&a.date))
+            .map(text),
+    );
+    out.extend(
+        roster
+            .surgeries
+            .iter()
+            .filter(|s| before(&s.date))
+            .map(text),
+    );
     out.extend(roster.bookings.iter().filter(|b| before(&b.date)).map(text));
     out.sort();
     out
@@ -232,14 +244,16 @@ fn a_past_that_no_longer_fits_is_named_as_frozen() {
     // Theatre or-1 closes for the whole week, Tuesday's published surgery included.
     let text =
         std::fs::read_to_string(root().join("instances/ningde-regional.toml")).expect("ningde");
-    let scenario = Scenario::from_path(&root().join("instances/scenarios/ningde-theatre-closed.toml"))
-        .expect("scenario");
+    let scenario =
+        Scenario::from_path(&root().join("instances/scenarios/ningde-theatre-closed.toml"))
+            .expect("scenario");
     let changed = scenario
         .apply_to_text(&text, SourceFormat::Toml)
         .expect("applies")
         .instance;
-    let published = Roster::from_path(&root().join("instances/rosters/ningde-regional.roster.json"))
-        .expect("roster");
+    let published =
+        Roster::from_path(&root().join("instances/rosters/ningde-regional.roster.json"))
+            .expect("roster");
     let tuesday_or_1 = published
         .surgeries
         .iter()
@@ -262,5 +276,9 @@ fn a_past_that_no_longer_fits_is_named_as_frozen() {
     let RepairError::Solve(houniao::solve::SolveError::PinConflict(conflict)) = &error else {
         panic!("expected a pin conflict, got {error}");
     };
-    assert!(conflict.to_string().contains("frozen") || conflict.to_string().contains("published before"), "{conflict}");
+    assert!(
+        conflict.to_string().contains("frozen")
+            || conflict.to_string().contains("published before"),
+        "{conflict}"
+    );
 }
