@@ -5,6 +5,8 @@ use std::path::Path;
 
 use houniao::Instance;
 
+pub mod board;
+
 /// The shipped instances, smallest first.
 pub const SHIPPED: [&str; 5] = [
     "example-week",

@@ -28,6 +28,7 @@ pub mod booking;
 pub mod calendar;
 pub mod check;
 pub mod diagnostics;
+pub mod edits;
 pub mod files;
 pub mod generate;
 pub mod greedy;

@@ -188,6 +188,14 @@ pub fn evaluate(instance: &Instance, roster: &Roster) -> (TermValues, Vec<Shortf
 
 /// Checks a roster against an instance: every hard rule, the objective recomputed.
 pub fn check(instance: &Instance, roster: &Roster) -> CheckReport {
+    check_and_shortfalls(instance, roster).0
+}
+
+/// [`check`] and the unmet demand [`evaluate`] gives, from one pass over the roster.
+pub(crate) fn check_and_shortfalls(
+    instance: &Instance,
+    roster: &Roster,
+) -> (CheckReport, Vec<Shortfall>) {
     let mut findings = Findings::default();
     if roster.instance != instance.name {
         findings.add(
@@ -207,12 +215,14 @@ pub fn check(instance: &Instance, roster: &Roster) -> CheckReport {
     let mut discrepancies = Vec::new();
     compare_stated_figures(roster, &score.terms, &mut discrepancies);
     score::compare_unmet(instance, roster, &score, &mut discrepancies);
-    CheckReport {
+    let shortfalls = score.shortfalls(instance);
+    let report = CheckReport {
         violations: findings.violations,
         objective: score.terms.total(),
         terms: score.terms,
         discrepancies,
-    }
+    };
+    (report, shortfalls)
 }
 
 fn compare_stated_figures(roster: &Roster, terms: &TermValues, out: &mut Vec<Discrepancy>) {

@@ -53,7 +53,7 @@ pub(super) fn score(instance: &Instance, resolved: &Resolved<'_>) -> Score {
         terms[Term::WaitDay] += w[Term::WaitDay] * priority * wait;
     }
     let unserved_requests: Vec<usize> = (0..instance.requests.len())
-        .filter(|i| !served.iter().any(|r| r.0 == *i))
+        .filter(|i| !served.contains(&crate::instance::RequestIx(*i)))
         .collect();
     for i in &unserved_requests {
         terms[Term::UnservedRequest] +=
