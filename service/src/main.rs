@@ -4,6 +4,7 @@
 
 mod commands;
 mod server;
+mod web;
 
 use std::process::ExitCode;
 

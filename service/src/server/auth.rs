@@ -68,7 +68,8 @@ pub enum Access {
 }
 
 impl Access {
-    fn admits(self, role: Role) -> bool {
+    /// Whether a caller of `role` may do this.
+    pub fn admits(self, role: Role) -> bool {
         match (self, role) {
             (_, Role::Admin) | (Access::Read, _) => true,
             (Access::Schedule, Role::Scheduler) => true,
@@ -123,6 +124,11 @@ impl Tokens {
                 role,
             },
         );
+    }
+
+    /// The caller a token stands for, if it is known.
+    pub fn caller(&self, token: &str) -> Option<Caller> {
+        self.by_hash.get(&hash(token.trim())).cloned()
     }
 
     /// Whether no token is known.

@@ -8,12 +8,12 @@
 //! requests in flight finish.
 
 mod api;
-mod auth;
+pub(crate) mod auth;
 mod config;
 mod error;
 mod metrics;
-mod state;
-mod store;
+pub(crate) mod state;
+pub(crate) mod store;
 
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
@@ -94,6 +94,7 @@ async fn serve(config: Config) -> anyhow::Result<()> {
         published: RwLock::new(BTreeMap::new()),
         jobs: Mutex::new(BTreeMap::new()),
         pin_writes: Mutex::new(()),
+        sessions: crate::web::session::Sessions::default(),
     });
     load_publications(&state)?;
     tracing::info!(
@@ -178,8 +179,8 @@ fn load_publications(state: &Arc<AppState>) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// The router: the documented API, `/openapi.json`, `/docs`, a JSON 404, the body
-/// limit, and per-request logging and metrics.
+/// The router: the documented API, `/openapi.json`, the web app (`/app/`, `/docs`),
+/// a JSON 404, the body limit, and per-request logging and metrics.
 pub fn app(state: Arc<AppState>) -> Router {
     let (router, openapi) = api::router().split_for_parts();
     let document = Arc::new(
@@ -200,7 +201,7 @@ pub fn app(state: Arc<AppState>) -> Router {
                 }
             }),
         )
-        .route("/docs", get(api::docs_page))
+        .merge(crate::web::router())
         .fallback(|| async { ApiError::new(StatusCode::NOT_FOUND, "not_found", "no such route") })
         .layer(DefaultBodyLimit::max(state.config.max_body_bytes))
         .route_layer(middleware::from_fn_with_state(state.clone(), observe))

@@ -64,6 +64,8 @@ pub struct AppState {
     pub solve_slots: Arc<tokio::sync::Semaphore>,
     /// The group-committing writer of ledger changes.
     pub ledger_writer: LedgerWriter,
+    /// Signed-in browsers of the web app.
+    pub sessions: crate::web::session::Sessions,
 }
 
 /// A stored instance as uploaded, and the pins set through the API since.

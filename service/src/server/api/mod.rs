@@ -22,7 +22,6 @@ use std::sync::Arc;
 
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
-use axum::response::Html;
 use serde_json::json;
 use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
@@ -113,17 +112,4 @@ fn new_id(prefix: &str) -> String {
     let bytes: [u8; 6] = rand::random();
     let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
     format!("{prefix}-{hex}")
-}
-
-/// The interactive API documentation (RapiDoc over `/openapi.json`).
-pub async fn docs_page() -> Html<&'static str> {
-    Html(
-        r#"<!doctype html>
-<html><head><meta charset="utf-8"><title>houniao API</title>
-<script type="module" src="https://unpkg.com/rapidoc/dist/rapidoc-min.js"></script></head>
-<body><rapi-doc spec-url="/openapi.json" render-style="read" allow-try="true"
- show-header="false" allow-authentication="true"></rapi-doc>
-<noscript>The API is described by <a href="/openapi.json">/openapi.json</a> (OpenAPI 3).</noscript>
-</body></html>"#,
-    )
 }

@@ -1,0 +1,2 @@
+// houniao web app: behaviour htmx does not cover. No external resources.
+"use strict";

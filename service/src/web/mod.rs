@@ -1,0 +1,35 @@
+//! The web app, served by `houniao serve` under `/app/` (docs/web.md): server-rendered
+//! pages (askama templates in `service/templates/`) with htmx for partial updates,
+//! every asset compiled in. Signing in takes one of the API's tokens and keeps the
+//! same roles; pages and actions are allowed to exactly the roles the API allows.
+//!
+//! `session` signs in and guards forms against CSRF, `i18n` holds both languages,
+//! `assets` the embedded files, `pages` the handlers. The library does the work;
+//! nothing here decides a scheduling question.
+
+pub mod assets;
+pub mod i18n;
+mod pages;
+pub mod session;
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::response::Redirect;
+use axum::routing::{get, post};
+
+use crate::server::state::AppState;
+
+/// The web app's routes (mounted beside the API by `server::app`).
+pub fn router() -> Router<Arc<AppState>> {
+    Router::new()
+        .route("/", get(|| async { Redirect::to("/app/") }))
+        .route("/app", get(|| async { Redirect::to("/app/") }))
+        .route("/app/", get(pages::home))
+        .route("/app/login", get(pages::login_form).post(pages::login))
+        .route("/app/logout", post(pages::logout))
+        .route("/app/lang/{tag}", get(pages::switch_language))
+        .route("/app/assets/{version}/{name}", get(assets::serve))
+        .route("/docs", get(pages::api_docs))
+        .route("/app/{*rest}", get(pages::not_found))
+}
