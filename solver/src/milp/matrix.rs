@@ -361,9 +361,27 @@ impl Matrix {
     /// The whole model with only the rows `keep` marks and no objective: whether it
     /// has a solution at all (explaining conflicts).
     pub fn feasibility_problem(&self, keep: &[bool]) -> highs::Model {
+        self.build_problem(true, false, Some(keep))
+    }
+
+    fn problem(&self, integers: bool) -> highs::Model {
+        self.build_problem(integers, true, None)
+    }
+
+    /// The HiGHS model: integrality as asked, the objective or none, every row or the
+    /// rows `keep` marks.
+    fn build_problem(
+        &self,
+        integers: bool,
+        objective: bool,
+        keep: Option<&[bool]>,
+    ) -> highs::Model {
         let mut problem = ColProblem::default();
         let handles: Vec<Option<highs::Row>> = (0..self.rows())
-            .map(|r| keep[r].then(|| push_row(&mut problem, self.row_lower[r], self.row_upper[r])))
+            .map(|r| {
+                keep.is_none_or(|keep| keep[r])
+                    .then(|| push_row(&mut problem, self.row_lower[r], self.row_upper[r]))
+            })
             .collect();
         for column in 0..self.columns() {
             let b = self.bounds[column];
@@ -371,29 +389,8 @@ impl Matrix {
                 .column(column)
                 .iter()
                 .filter_map(|(row, value)| handles[*row as usize].map(|h| (h, *value)));
-            push_column(&mut problem, 0.0, b, b.integer, entries);
-        }
-        problem.optimise(Sense::Minimise)
-    }
-
-    fn problem(&self, integers: bool) -> highs::Model {
-        let mut problem = ColProblem::default();
-        let handles: Vec<_> = (0..self.rows())
-            .map(|r| push_row(&mut problem, self.row_lower[r], self.row_upper[r]))
-            .collect();
-        for column in 0..self.columns() {
-            let b = self.bounds[column];
-            let entries = self
-                .column(column)
-                .iter()
-                .map(|(row, value)| (handles[*row as usize], *value));
-            push_column(
-                &mut problem,
-                self.cost[column],
-                b,
-                b.integer && integers,
-                entries,
-            );
+            let cost = if objective { self.cost[column] } else { 0.0 };
+            push_column(&mut problem, cost, b, b.integer && integers, entries);
         }
         problem.optimise(Sense::Minimise)
     }
