@@ -4,7 +4,9 @@
 
 use chrono::NaiveDate;
 use houniao::check::{Rule, check};
-use houniao::edits::{Edit, EditError, EditOutcome, EntryRef, Target, apply_edits};
+use houniao::edits::{
+    Edit, EditError, EditOutcome, EntryRef, Target, apply_edits, instance_pins, with_draft_pins,
+};
 use houniao::instance::raw::RawPin;
 use houniao::objective::Term;
 use houniao::roster::{Activity, Assignment};
@@ -521,6 +523,50 @@ fn a_draft_missing_an_instance_pin_reports_rule_11_until_unpinned() {
     assert!(outcome.is_valid(), "{:?}", outcome.violations);
     let (plain, _) = example();
     assert_agrees_with_check(&plain, &roster, &outcome);
+}
+
+#[test]
+fn a_drafts_own_pins_carry_into_the_next_round_of_edits() {
+    let (instance, roster) = example();
+    assert!(instance_pins(&instance).is_empty());
+    let monday = pin(r#"id = "liu-mon"
+specialist = "liu-jun"
+date = "2026-03-02"
+activity = "clinic""#);
+    let first = apply(
+        &instance,
+        &roster,
+        &[Edit::Pin {
+            pin: Box::new(monday),
+        }],
+    );
+    assert_ne!(first.pins, instance_pins(&instance));
+    // The draft, edited again with its own pins: the pin still holds against it.
+    let pinned = with_draft_pins(&instance, &first.pins).expect("the draft's pins validate");
+    assert_eq!(instance_pins(&pinned), first.pins);
+    let second = apply(&pinned, &first.draft, &[]);
+    assert_eq!(second.pins, first.pins);
+    assert_eq!(second.broken_rules(), vec![Rule::Pin]);
+    assert_agrees_with_check(&pinned, &first.draft, &second);
+    let unpinned = apply(
+        &pinned,
+        &first.draft,
+        &[Edit::Unpin {
+            id: "liu-mon".into(),
+        }],
+    );
+    assert_eq!(unpinned.pins, instance_pins(&instance));
+    assert!(unpinned.is_valid());
+
+    // A list that does not validate names the pin by its place in the list.
+    let wrong = [pin(r#"specialist = "liu-jnu""#)];
+    match with_draft_pins(&instance, &wrong) {
+        Err(EditError::InvalidPin { edit, diagnostics }) => {
+            assert_eq!(edit, None);
+            assert_eq!(diagnostics[0].path, "pins[0].specialist");
+        }
+        other => panic!("expected InvalidPin, got {other:?}"),
+    }
 }
 
 #[test]

@@ -202,6 +202,28 @@ impl EditOutcome {
     }
 }
 
+/// The instance's pins as a draft's pin list holds them: in file form, every id written
+/// out. A draft whose [`EditOutcome::pins`] equals this carries the instance's pins;
+/// one that differs has its own.
+pub fn instance_pins(instance: &Instance) -> Vec<RawPin> {
+    instance
+        .pins
+        .iter()
+        .map(|pin| crate::pins::draft::to_raw(instance, pin))
+        .collect()
+}
+
+/// `instance` with its pins replaced by a draft's pin list ([`EditOutcome::pins`]),
+/// validated the way the file's `[[pins]]` are: the instance to apply further edits to
+/// that draft with, or to check it against before publishing. A list that does not
+/// validate is [`EditError::InvalidPin`] (paths `pins[i].field`, no edit).
+pub fn with_draft_pins(instance: &Instance, pins: &[RawPin]) -> Result<Instance, EditError> {
+    crate::pins::draft::with_pins(instance, pins).map_err(|diagnostics| EditError::InvalidPin {
+        edit: None,
+        diagnostics,
+    })
+}
+
 /// Applies `edits` in order to a copy of `roster` and judges the result (see the
 /// module documentation for what each edit moves).
 pub fn apply_edits(
