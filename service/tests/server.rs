@@ -420,6 +420,7 @@ fn the_openapi_document_describes_every_route() {
         ("GET", "/rosters/{id}"),
         ("POST", "/instances/{id}/rosters"),
         ("POST", "/rosters/{id}/publish"),
+        ("POST", "/rosters/{id}/edits"),
         ("POST", "/instances/{id}/search"),
         ("POST", "/instances/{id}/bookings"),
         ("GET", "/instances/{id}/bookings"),

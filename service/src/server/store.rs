@@ -5,8 +5,9 @@
 //! What lives here: uploaded instances (their text, as uploaded), solve jobs, rosters,
 //! publications (versioned: a new one never replaces an old one), the booking ledger of
 //! each instance (bookings, cancelled roster bookings, waitlist; one row per entry, the
-//! entry as JSON), the pins set through the API (replacing the file's), API tokens
-//! (hashes only) and the audit log.
+//! entry as JSON), the pins set through the API (replacing the file's), draft rosters
+//! made by checked edits (their parent and, when it differs from the instance's, their
+//! own pin list), API tokens (hashes only) and the audit log.
 
 use std::path::Path;
 use std::sync::Mutex;
@@ -98,6 +99,11 @@ CREATE TABLE pins (
 );
 ALTER TABLE solves ADD COLUMN detail TEXT;
 ALTER TABLE solves ADD COLUMN conflict TEXT;
+"#,
+    r#"
+ALTER TABLE rosters ADD COLUMN draft INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE rosters ADD COLUMN parent_id TEXT REFERENCES rosters(id);
+ALTER TABLE rosters ADD COLUMN pins TEXT;
 "#,
 ];
 
@@ -193,6 +199,47 @@ pub struct PinsRow {
     pub updated_at: String,
     /// By whom.
     pub updated_by: String,
+}
+
+/// A stored roster with what the service knows of it.
+#[derive(Debug, Clone)]
+pub struct RosterRow {
+    /// The instance it is a roster of.
+    pub instance_id: String,
+    /// The roster (PROBLEM.md §6 JSON).
+    pub roster: String,
+    /// Made by checked edits (`POST /rosters/{id}/edits`): a draft, not yet published
+    /// and not necessarily valid.
+    pub draft: bool,
+    /// The roster a draft was edited from.
+    pub parent_id: Option<String>,
+    /// A draft's own pin list (a JSON list of `RawPin`), when it differs from the
+    /// instance's pins of the day it was made; `None`: the instance's pins hold.
+    pub pins: Option<String>,
+}
+
+/// A draft roster to store.
+#[derive(Debug, Clone, Copy)]
+pub struct NewDraft<'a> {
+    /// Its id.
+    pub id: &'a str,
+    /// The instance.
+    pub instance_id: &'a str,
+    /// The roster it was edited from.
+    pub parent: &'a str,
+    /// The draft (PROBLEM.md §6 JSON).
+    pub roster: &'a str,
+    /// Its own pin list (JSON), when it differs from the instance's.
+    pub pins: Option<&'a str>,
+}
+
+/// Pins to store with a publication: the list (JSON) and its `pins.replace` audit line.
+#[derive(Debug, Clone, Copy)]
+pub struct PinsWrite<'a> {
+    /// The `[[pins]]` entries as JSON (a list of `RawPin`).
+    pub pins: &'a str,
+    /// What was added and removed.
+    pub detail: &'a str,
 }
 
 /// The database.
@@ -405,20 +452,33 @@ impl Store {
     ) -> Result<PinsRow> {
         self.with(|c| {
             let transaction = c.transaction()?;
-            let at = now();
-            transaction.execute(
-                "INSERT INTO pins (instance_id, pins, updated_at, updated_by) VALUES (?1, ?2, ?3, ?4) \
-                 ON CONFLICT (instance_id) DO UPDATE SET pins = excluded.pins, \
-                 updated_at = excluded.updated_at, updated_by = excluded.updated_by",
-                params![instance_id, pins, at, actor],
-            )?;
-            Self::audit(&transaction, actor, "pins.replace", instance_id, detail)?;
+            let row =
+                Self::write_pins(&transaction, instance_id, PinsWrite { pins, detail }, actor)?;
             transaction.commit()?;
-            Ok(PinsRow {
-                pins: pins.to_string(),
-                updated_at: at,
-                updated_by: actor.to_string(),
-            })
+            Ok(row)
+        })
+    }
+
+    /// The pins row and its `pins.replace` audit line, inside the caller's transaction
+    /// (a replacement on its own, or with a publication).
+    fn write_pins(
+        connection: &Connection,
+        instance_id: &str,
+        pins: PinsWrite<'_>,
+        actor: &str,
+    ) -> Result<PinsRow> {
+        let at = now();
+        connection.execute(
+            "INSERT INTO pins (instance_id, pins, updated_at, updated_by) VALUES (?1, ?2, ?3, ?4) \
+             ON CONFLICT (instance_id) DO UPDATE SET pins = excluded.pins, \
+             updated_at = excluded.updated_at, updated_by = excluded.updated_by",
+            params![instance_id, pins.pins, at, actor],
+        )?;
+        Self::audit(connection, actor, "pins.replace", instance_id, pins.detail)?;
+        Ok(PinsRow {
+            pins: pins.pins.to_string(),
+            updated_at: at,
+            updated_by: actor.to_string(),
         })
     }
 
@@ -548,6 +608,48 @@ impl Store {
         })
     }
 
+    /// Stores a draft made by checked edits (not published), with its audit line
+    /// (`roster.edit`, `detail`).
+    pub fn add_draft(&self, draft: &NewDraft<'_>, actor: &str, detail: &str) -> Result<()> {
+        self.with(|c| {
+            let transaction = c.transaction()?;
+            transaction.execute(
+                "INSERT INTO rosters (id, instance_id, solve_id, roster, created_at, draft, parent_id, pins) \
+                 VALUES (?1, ?2, NULL, ?3, ?4, 1, ?5, ?6)",
+                params![
+                    draft.id,
+                    draft.instance_id,
+                    draft.roster,
+                    now(),
+                    draft.parent,
+                    draft.pins
+                ],
+            )?;
+            Self::audit(&transaction, actor, "roster.edit", draft.id, detail)?;
+            transaction.commit()
+        })
+    }
+
+    /// A roster with its draft marks.
+    pub fn roster_row(&self, id: &str) -> Result<Option<RosterRow>> {
+        self.with(|c| {
+            c.query_row(
+                "SELECT instance_id, roster, draft, parent_id, pins FROM rosters WHERE id = ?1",
+                params![id],
+                |row| {
+                    Ok(RosterRow {
+                        instance_id: row.get(0)?,
+                        roster: row.get(1)?,
+                        draft: row.get(2)?,
+                        parent_id: row.get(3)?,
+                        pins: row.get(4)?,
+                    })
+                },
+            )
+            .optional()
+        })
+    }
+
     /// A roster: (instance id, roster JSON).
     pub fn roster(&self, id: &str) -> Result<Option<(String, String)>> {
         self.with(|c| {
@@ -560,10 +662,21 @@ impl Store {
         })
     }
 
-    /// Publishes a roster: a new version; earlier ones stay.
-    pub fn publish(&self, instance_id: &str, roster_id: &str, actor: &str) -> Result<Publication> {
+    /// Publishes a roster: a new version; earlier ones stay. With `pins` (a draft's own
+    /// pin list), the instance's pins are replaced in the same transaction, exactly as
+    /// [`Store::replace_pins`] replaces them.
+    pub fn publish(
+        &self,
+        instance_id: &str,
+        roster_id: &str,
+        actor: &str,
+        pins: Option<PinsWrite<'_>>,
+    ) -> Result<Publication> {
         self.with(|c| {
             let transaction = c.transaction()?;
+            if let Some(pins) = pins {
+                Self::write_pins(&transaction, instance_id, pins, actor)?;
+            }
             let at = now();
             transaction.execute(
                 "INSERT INTO publications (instance_id, roster_id, published_at, published_by) VALUES (?1, ?2, ?3, ?4)",

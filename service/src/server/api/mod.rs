@@ -3,13 +3,15 @@
 //! served undocumented). Handlers authorise, call the library, persist, and shape JSON.
 //!
 //! One module per job: [`health`] (liveness, metrics), [`instances`], [`pins`],
-//! [`solves`], [`rosters`] (upload, read, publish), [`repairs`] (re-planning a
-//! publication), [`booking`] (the call centre), [`whatif`], [`audit`]. This module
+//! [`solves`], [`rosters`] (upload, read, publish), [`edits`] (checked edits making
+//! draft rosters), [`repairs`] (re-planning a publication), [`booking`] (the call
+//! centre), [`whatif`], [`audit`]. This module
 //! holds the router, the OpenAPI document and the helpers every handler uses:
 //! [`authorise`] first, then [`json_body`].
 
 mod audit;
 mod booking;
+mod edits;
 mod health;
 mod instances;
 mod pins;
@@ -76,6 +78,7 @@ pub fn router() -> OpenApiRouter<Arc<AppState>> {
         .routes(routes!(rosters::upload_roster))
         .routes(routes!(rosters::get_roster))
         .routes(routes!(rosters::publish_roster))
+        .routes(routes!(edits::edit_roster))
         .routes(routes!(booking::search))
         .routes(routes!(booking::book, booking::list_bookings))
         .routes(routes!(booking::cancel_booking))

@@ -3,6 +3,9 @@
 //! validated with the instance exactly as the file's `[[pins]]` would be (every
 //! problem with its field path, `pins[3].room`), stored, and swapped into the parsed
 //! instance, so that every later solve and repair holds it.
+//!
+//! [`Replacement`] is that path (validate, then store, then swap) for the other route
+//! that replaces pins: publishing a draft roster that carries its own pin list.
 
 use std::sync::Arc;
 
@@ -19,7 +22,7 @@ use serde_json::{Value, json};
 use super::{ApiResult, Shared, authorise, json_body};
 use crate::server::auth::Access;
 use crate::server::error::ApiError;
-use crate::server::state::lock;
+use crate::server::state::{AppState, lock};
 use crate::server::store::PinsRow;
 
 /// The instance's pins: each `[[pins]]` entry (JSON) with its id filled in (its own, or
@@ -77,12 +80,57 @@ pub(super) async fn put_pins(
 ) -> ApiResult<Json<Value>> {
     let actor = authorise(&state, &headers, Access::Schedule)?;
     let entries: Vec<Value> = json_body(&body)?;
-    let (pins, unreadable, mut problems) = read_pins(&entries);
+    let (pins, unreadable, problems) = read_pins(&entries);
     let worker = state.clone();
-    let (answer, old, new, warnings) = tokio::task::spawn_blocking(move || -> ApiResult<_> {
+    let replaced = tokio::task::spawn_blocking(move || -> ApiResult<_> {
         // One replacement at a time, so the database and the cache change together.
         let _writing = lock(&worker.pin_writes);
-        let source = worker.source(&id)?;
+        let replacement = Replacement::prepare(&worker, &id, pins, &unreadable, problems)?;
+        let row = worker.store.replace_pins(
+            &id,
+            &replacement.json,
+            &actor,
+            &replacement.audit_detail(),
+        )?;
+        replacement.swap_in(&worker);
+        Ok(replacement.answer(&row))
+    })
+    .await
+    .map_err(ApiError::internal)??;
+    Ok(Json(replaced))
+}
+
+/// A validated replacement of an instance's pins, ready to be stored: the new list,
+/// the instance rebuilt with it, and what changed. Make it, store it, then install it,
+/// all while holding `AppState::pin_writes`.
+pub(super) struct Replacement {
+    /// The instance.
+    id: String,
+    /// The new list, as sent.
+    pins: Vec<RawPin>,
+    /// The new list as stored (JSON).
+    pub json: String,
+    /// The instance rebuilt from its text with the new list.
+    pub instance: Arc<Instance>,
+    /// The pins before and after.
+    old: Vec<PinRef>,
+    new: Vec<PinRef>,
+    /// The new pins' warnings.
+    warnings: Vec<Diagnostic>,
+}
+
+impl Replacement {
+    /// Validates `pins` with the stored instance exactly as the file's `[[pins]]`
+    /// would be: 422 `invalid_pins` with every problem (those found reading the
+    /// entries, `problems`, first; entries in `unreadable` stand in by their id only).
+    pub(super) fn prepare(
+        state: &AppState,
+        id: &str,
+        pins: Vec<RawPin>,
+        unreadable: &[usize],
+        mut problems: Vec<Diagnostic>,
+    ) -> ApiResult<Replacement> {
+        let source = state.source(id)?;
         let mut raw = source.raw()?;
         raw.pins = pins.clone();
         let built = Instance::from_raw(&raw);
@@ -98,7 +146,7 @@ pub(super) async fn put_pins(
             return Err(invalid_pins(problems));
         }
         let instance = built.map_err(ApiError::internal)?;
-        let old = worker.instance(&id)?;
+        let old = state.instance(id)?;
         let old: Vec<PinRef> = old.pins.iter().map(|p| PinRef::of(&old, p)).collect();
         let new: Vec<PinRef> = instance
             .pins
@@ -112,21 +160,39 @@ pub(super) async fn put_pins(
             .cloned()
             .collect();
         let json = serde_json::to_string(&pins).map_err(ApiError::internal)?;
-        let row = worker
-            .store
-            .replace_pins(&id, &json, &actor, &audit_detail(&old, &new))?;
-        lock(&worker.instances).insert(id.clone(), Arc::new(instance));
-        Ok((listing(&id, pins, Some(&row)), old, new, warnings))
-    })
-    .await
-    .map_err(ApiError::internal)??;
-    let added: Vec<&PinRef> = new.iter().filter(|p| !old.contains(p)).collect();
-    let removed: Vec<&PinRef> = old.iter().filter(|p| !new.contains(p)).collect();
-    let mut answer = answer;
-    answer["added"] = json!(added);
-    answer["removed"] = json!(removed);
-    answer["warnings"] = json!(warnings);
-    Ok(Json(answer))
+        Ok(Replacement {
+            id: id.to_string(),
+            pins,
+            json,
+            instance: Arc::new(instance),
+            old,
+            new,
+            warnings,
+        })
+    }
+
+    /// The `pins.replace` audit line: what was added and removed.
+    pub(super) fn audit_detail(&self) -> String {
+        audit_detail(&self.old, &self.new)
+    }
+
+    /// Once stored: the rebuilt instance becomes the parsed instance every later
+    /// solve, what-if and repair reads.
+    pub(super) fn swap_in(&self, state: &AppState) {
+        lock(&state.instances).insert(self.id.clone(), self.instance.clone());
+    }
+
+    /// The answer of a PUT, once stored (`row`): the pins as GET shows them, what was
+    /// added and removed, the warnings.
+    fn answer(self, row: &PinsRow) -> Value {
+        let added: Vec<&PinRef> = self.new.iter().filter(|p| !self.old.contains(p)).collect();
+        let removed: Vec<&PinRef> = self.old.iter().filter(|p| !self.new.contains(p)).collect();
+        let mut answer = listing(&self.id, self.pins.clone(), Some(row));
+        answer["added"] = json!(added);
+        answer["removed"] = json!(removed);
+        answer["warnings"] = json!(self.warnings);
+        answer
+    }
 }
 
 /// 422 `invalid_pins` with every problem.

@@ -1,5 +1,6 @@
 //! Rosters: uploaded (checked against every hard rule), read, and published (versioned;
-//! the instance's ledger must fit the new roster).
+//! the roster must pass every hard rule — a draft's with its own pins, which it then
+//! makes the instance's — and the instance's ledger must fit it).
 
 use std::sync::{Arc, RwLock};
 
@@ -9,12 +10,17 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use houniao::Roster;
+use houniao::booking::BookingBook;
+use houniao::check::Violation;
+use houniao::instance::raw::RawPin;
 use serde_json::{Value, json};
 
+use super::pins::Replacement;
 use super::{ApiResult, Shared, authorise, new_id};
 use crate::server::auth::Access;
 use crate::server::error::ApiError;
-use crate::server::state::Published;
+use crate::server::state::{Published, lock};
+use crate::server::store::PinsWrite;
 
 /// Upload a roster made elsewhere (PROBLEM.md §6 JSON) for an instance; it must pass
 /// every hard rule (422 lists the violations). Publish it with `/rosters/{id}/publish`.
@@ -76,30 +82,77 @@ pub(super) async fn get_roster(
     Ok(([(header::CONTENT_TYPE, "application/json")], roster).into_response())
 }
 
-/// Publish a roster: it becomes the one the call centre books against. Earlier
-/// publications stay; the instance's bookings carry over and must fit the new roster
-/// (409 names the first that does not).
+/// Publish a roster: it becomes the one the call centre books against. It must pass
+/// every hard rule of the instance with its current pins — a draft made by checked
+/// edits, of the instance with the draft's pins (422 `invalid_roster` with the
+/// `violations`); a draft with its own pin list makes that list the instance's pins, in
+/// the same transaction as the publication (as `PUT /instances/{id}/pins` would, audit
+/// `pins.replace`). Earlier publications stay; the instance's bookings carry over and
+/// must fit the new roster (409 names the first that does not).
 #[utoipa::path(post, path = "/rosters/{id}/publish", params(("id" = String, Path, description = "roster id")),
     responses((status = 201, description = "published", body = crate::server::store::Publication),
         (status = 404, description = "no such roster"),
-        (status = 409, description = "the instance's bookings do not fit this roster")))]
+        (status = 409, description = "the instance's bookings do not fit this roster: `ledger_does_not_fit`"),
+        (status = 422, description = "`invalid_roster`: it breaks hard rules (a pin included), listed in `violations`; `invalid_pins`: a draft's own pins no longer validate")))]
 pub(super) async fn publish_roster(
     State(state): Shared,
     headers: HeaderMap,
     Path(id): Path<String>,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
     let actor = authorise(&state, &headers, Access::Schedule)?;
-    let (instance_id, text) = state
+    let row = state
         .store
-        .roster(&id)?
+        .roster_row(&id)?
         .ok_or_else(|| ApiError::not_found("roster", &id))?;
-    let roster = Roster::from_json_str(&text).map_err(ApiError::internal)?;
+    let roster = Roster::from_json_str(&row.roster).map_err(ApiError::internal)?;
+    let own_pins: Option<Vec<RawPin>> = row
+        .pins
+        .as_deref()
+        .map(serde_json::from_str)
+        .transpose()
+        .map_err(ApiError::internal)?;
+    let instance_id = row.instance_id;
+    let what = match (row.draft, &row.parent_id) {
+        (true, Some(parent)) => format!("the draft (edited from {parent})"),
+        _ => "the roster".to_string(),
+    };
     let worker = state.clone();
     let published = tokio::task::spawn_blocking(move || -> ApiResult<_> {
+        // A draft's own pins replace the instance's: one replacement at a time.
+        let _writing = own_pins.is_some().then(|| lock(&worker.pin_writes));
+        let replacement = own_pins
+            .map(|pins| Replacement::prepare(&worker, &instance_id, pins, &[], Vec::new()))
+            .transpose()?;
+        let judge = match &replacement {
+            Some(replacement) => replacement.instance.clone(),
+            None => worker.instance(&instance_id)?,
+        };
+        // Judged before taking the lock bookings wait on.
+        let report = houniao::check::check(&judge, &roster);
+        if !report.is_valid() {
+            return Err(invalid_roster(&what, &report.violations));
+        }
         // Bookings must not be made between reading the ledger and switching books.
         let mut publications = worker.published.write().unwrap_or_else(|p| p.into_inner());
-        let book = worker.open_book(&instance_id, &roster)?;
-        let publication = worker.store.publish(&instance_id, &id, &actor)?;
+        let book = match &replacement {
+            Some(replacement) => {
+                let ledger = worker.store.ledger(&instance_id, &judge.name)?;
+                BookingBook::open(replacement.instance.clone(), &roster, ledger)?
+            }
+            None => worker.open_book(&instance_id, &roster)?,
+        };
+        let detail = replacement.as_ref().map(Replacement::audit_detail);
+        let pins = replacement
+            .as_ref()
+            .zip(detail.as_deref())
+            .map(|(replacement, detail)| PinsWrite {
+                pins: &replacement.json,
+                detail,
+            });
+        let publication = worker.store.publish(&instance_id, &id, &actor, pins)?;
+        if let Some(replacement) = &replacement {
+            replacement.swap_in(&worker);
+        }
         publications.insert(
             instance_id,
             Arc::new(RwLock::new(Published {
@@ -114,4 +167,22 @@ pub(super) async fn publish_roster(
     .await
     .map_err(ApiError::internal)??;
     Ok((StatusCode::CREATED, Json(json!(published))))
+}
+
+/// 422 `invalid_roster`: `what` (the roster, the draft) breaks hard rules, every
+/// violation listed.
+fn invalid_roster(what: &str, violations: &[Violation]) -> ApiError {
+    let first = violations
+        .first()
+        .map(ToString::to_string)
+        .unwrap_or_default();
+    ApiError::new(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "invalid_roster",
+        format!(
+            "{what} breaks {} hard rule(s) (first: {first})",
+            violations.len()
+        ),
+    )
+    .with(json!({ "violations": violations }))
 }
