@@ -60,30 +60,54 @@ pub struct CaseResult {
 /// Solves every case (the first is the base) and sums each up. A case whose instance
 /// has no valid roster comes back as its error.
 pub fn compare(cases: &[Case], options: WhatIfOptions) -> Vec<Result<CaseResult, SolveError>> {
+    let never = AtomicBool::new(false);
+    compare_watched(cases, options, &never, &|_, _| {})
+        .into_iter()
+        .map(|result| result.expect("without a cancel every case is solved"))
+        .collect()
+}
+
+/// What [`compare_watched`] tells its watcher of each finished case: its position in
+/// `cases` and its result.
+pub type OnDone<'a> = &'a (dyn Fn(usize, &Result<CaseResult, SolveError>) + Sync);
+
+/// [`compare`], watched and cancellable: `on_done` hears of each case as it finishes
+/// (from the solving thread; with `near_base` the scenarios' differences from the base
+/// are filled in by then, otherwise they may be filled in only in the answer). Setting
+/// `cancel` stops the running solves, which return their best roster, and skips the
+/// cases not started: those are `None`.
+pub fn compare_watched(
+    cases: &[Case],
+    options: WhatIfOptions,
+    cancel: &AtomicBool,
+    on_done: OnDone<'_>,
+) -> Vec<Option<Result<CaseResult, SolveError>>> {
     if !options.near_base || cases.len() < 2 {
-        return compare_solved(cases, options, None);
+        return compare_solved(cases, 0, options, None, cancel, on_done);
     }
     // The base first, with every core; then the scenarios near its roster.
     let alone = WhatIfOptions { jobs: 1, ..options };
-    let mut results = compare_solved(&cases[..1], alone, None);
-    let base = results[0].as_ref().ok().map(|b| b.roster.clone());
-    let rest = compare_solved(&cases[1..], options, base.as_ref());
+    let mut results = compare_solved(&cases[..1], 0, alone, None, cancel, on_done);
+    let base = results[0]
+        .as_ref()
+        .and_then(|r| r.as_ref().ok())
+        .map(|b| b.roster.clone());
+    let rest = compare_solved(&cases[1..], 1, options, base.as_ref(), cancel, on_done);
     results.extend(rest);
-    if let Some(base) = base {
-        for result in results.iter_mut().skip(1).flatten() {
-            result.differs_from_base = Some(difference(&base, &result.roster));
-        }
-    }
     results
 }
 
-/// Solves the cases `jobs` at a time; near `reference` when given. Differences from the
-/// first case are filled in when no reference is given.
+/// Solves the cases `jobs` at a time (`first` is the position of `cases[0]` among all
+/// cases, for `on_done`); near `reference` when given, and then compared with it.
+/// Without a reference, differences from the first case are filled in at the end.
 fn compare_solved(
     cases: &[Case],
+    first: usize,
     options: WhatIfOptions,
     reference: Option<&Roster>,
-) -> Vec<Result<CaseResult, SolveError>> {
+    cancel: &AtomicBool,
+    on_done: OnDone<'_>,
+) -> Vec<Option<Result<CaseResult, SolveError>>> {
     let jobs = options.jobs.clamp(1, cases.len().max(1));
     let threads = (options.cores / jobs).max(1) as u32;
     let solve_options = SolveOptions {
@@ -100,9 +124,11 @@ fn compare_solved(
         for _ in 0..jobs {
             scope.spawn(|| {
                 loop {
+                    if cancel.load(Ordering::Relaxed) {
+                        break;
+                    }
                     let i = next.fetch_add(1, Ordering::Relaxed);
                     let Some(case) = cases.get(i) else { break };
-                    let cancel = AtomicBool::new(false);
                     let stability = reference.map(|base| Stability {
                         frozen_until: None,
                         reference: Schedule::from_roster(&case.instance, base),
@@ -115,34 +141,33 @@ fn compare_solved(
                         solve_options,
                         stability.as_ref(),
                         &mut |_| {},
-                        &cancel,
+                        cancel,
                     )
                     .map(|report| CaseResult {
                         name: case.name.clone(),
                         status: report.status,
                         kpis: kpis(&case.instance, &report.roster),
-                        differs_from_base: None,
+                        differs_from_base: reference.map(|base| difference(base, &report.roster)),
                         seconds: report.seconds,
                         roster: report.roster,
                     });
+                    on_done(first + i, &outcome);
                     results.lock().unwrap_or_else(|p| p.into_inner())[i] = Some(outcome);
                 }
             });
         }
     });
-    let mut results: Vec<Result<CaseResult, SolveError>> = results
-        .into_inner()
-        .unwrap_or_else(|p| p.into_inner())
-        .into_iter()
-        .map(|r| r.expect("every case was solved"))
-        .collect();
-    let base = results
-        .first()
-        .and_then(|r| r.as_ref().ok())
-        .map(|b| b.roster.clone());
-    if let Some(base) = base {
-        for result in results.iter_mut().skip(1).flatten() {
-            result.differs_from_base = Some(difference(&base, &result.roster));
+    let mut results = results.into_inner().unwrap_or_else(|p| p.into_inner());
+    if reference.is_none() {
+        let base = results
+            .first()
+            .and_then(|r| r.as_ref())
+            .and_then(|r| r.as_ref().ok())
+            .map(|b| b.roster.clone());
+        if let Some(base) = base {
+            for result in results.iter_mut().skip(1).flatten().flatten() {
+                result.differs_from_base = Some(difference(&base, &result.roster));
+            }
         }
     }
     results

@@ -5,7 +5,10 @@
 
 use houniao::instance::SourceFormat;
 use houniao::scenario::{Scenario, ScenarioError};
-use houniao::whatif::{Case, WhatIfOptions, compare};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use houniao::whatif::{Case, WhatIfOptions, compare, compare_watched};
 
 fn root() -> std::path::PathBuf {
     std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
@@ -392,4 +395,103 @@ fn the_comparison_is_deterministic() {
     let near_count = near[1].differs_from_base.expect("compared").assignments as u64;
     assert!(near_count < independent, "{near_count} vs {independent}");
     assert_eq!(near[1].kpis.visiting_days, 26);
+}
+
+/// The worked example and it with Xi Xiaowei away on Tuesday, twice: four cases.
+fn example_cases() -> Vec<Case> {
+    let text = example_text();
+    let base = houniao::Instance::from_toml_str(&text).expect("valid");
+    let away =
+        Scenario::from_path(&root().join("instances/scenarios/example-xi-away-tuesday.toml"))
+            .expect("reads")
+            .apply_to_text(&text, SourceFormat::Toml)
+            .expect("applies");
+    let mut cases = vec![Case {
+        name: "base".into(),
+        instance: base,
+    }];
+    for i in 0..3 {
+        cases.push(Case {
+            name: format!("away {i}"),
+            instance: away.instance.clone(),
+        });
+    }
+    cases
+}
+
+const QUICK: WhatIfOptions = WhatIfOptions {
+    jobs: 2,
+    cores: 2,
+    time_limit: 5.0,
+    gap: 1e-4,
+    near_base: true,
+};
+
+#[test]
+fn a_watched_comparison_tells_of_each_case_once_and_a_cancel_skips_the_rest() {
+    let cases = example_cases();
+    // Cancelled before it starts: nothing is solved, nobody is told.
+    let told = Mutex::new(Vec::new());
+    let on_done =
+        |i: usize, _: &Result<houniao::whatif::CaseResult, houniao::solve::SolveError>| {
+            told.lock().expect("lock").push(i);
+        };
+    let cancelled = AtomicBool::new(true);
+    let results = compare_watched(&cases, QUICK, &cancelled, &on_done);
+    assert_eq!(results.len(), 4);
+    assert!(results.iter().all(Option::is_none));
+    assert!(told.lock().expect("lock").is_empty());
+
+    // Not cancelled, near the base and independently: each case told once, with what
+    // the answer holds, the scenarios compared with the base by then (near the base).
+    for near_base in [true, false] {
+        let options = WhatIfOptions { near_base, ..QUICK };
+        let seen = Mutex::new(Vec::new());
+        let on_done =
+            |i: usize, r: &Result<houniao::whatif::CaseResult, houniao::solve::SolveError>| {
+                let result = r.as_ref().expect("solves");
+                if near_base && i > 0 {
+                    assert!(result.differs_from_base.is_some(), "case {i}");
+                }
+                seen.lock().expect("lock").push((i, result.name.clone()));
+            };
+        let never = AtomicBool::new(false);
+        let results = compare_watched(&cases, options, &never, &on_done);
+        let mut seen = seen.into_inner().expect("lock");
+        seen.sort();
+        let names: Vec<(usize, String)> = cases
+            .iter()
+            .enumerate()
+            .map(|(i, c)| (i, c.name.clone()))
+            .collect();
+        assert_eq!(seen, names, "near_base {near_base}");
+        for (i, result) in results.iter().enumerate() {
+            let result = result.as_ref().expect("solved").as_ref().expect("a roster");
+            assert_eq!(result.name, cases[i].name);
+            assert_eq!(result.differs_from_base.is_some(), i > 0);
+        }
+    }
+
+    // Cancelled when the base is done: the base keeps its roster, the rest is skipped
+    // (one at a time, so no scenario had started).
+    let cancel = AtomicBool::new(false);
+    let on_done =
+        |i: usize, _: &Result<houniao::whatif::CaseResult, houniao::solve::SolveError>| {
+            if i == 0 {
+                cancel.store(true, Ordering::Relaxed);
+            }
+        };
+    let results = compare_watched(
+        &cases,
+        WhatIfOptions { jobs: 1, ..QUICK },
+        &cancel,
+        &on_done,
+    );
+    assert!(matches!(results[0], Some(Ok(_))));
+    assert!(
+        results[1..].iter().all(Option::is_none),
+        "skipped after the cancel"
+    );
+    // compare is the same comparison, never cancelled.
+    assert_eq!(compare(&cases[..2], QUICK).len(), 2);
 }
