@@ -7,10 +7,10 @@
 //! publications, makes sure a token exists, and serves until SIGTERM or ctrl-c, letting
 //! requests in flight finish.
 
-mod api;
+pub(crate) mod api;
 pub(crate) mod auth;
 mod config;
-mod error;
+pub(crate) mod error;
 mod metrics;
 pub(crate) mod state;
 pub(crate) mod store;
@@ -253,7 +253,8 @@ async fn as_json_error(response: Response) -> Response {
         .headers()
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("application/json"));
+        // Web pages (403, 404 and refusals of forms) are pages, not API errors.
+        .is_some_and(|v| v.starts_with("application/json") || v.starts_with("text/html"));
     if !(status.is_client_error() || status.is_server_error()) || is_json {
         return response;
     }

@@ -40,6 +40,16 @@ const ASSETS: &[Asset] = &[
         bytes: include_bytes!("assets/vendor/swagger-ui.css"),
     },
     Asset {
+        name: "desk.js",
+        content_type: "text/javascript; charset=utf-8",
+        bytes: include_bytes!("assets/desk.js"),
+    },
+    Asset {
+        name: "desk.css",
+        content_type: "text/css; charset=utf-8",
+        bytes: include_bytes!("assets/desk.css"),
+    },
+    Asset {
         name: "docs.js",
         content_type: "text/javascript; charset=utf-8",
         bytes: include_bytes!("assets/docs.js"),

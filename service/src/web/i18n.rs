@@ -78,11 +78,17 @@ impl Lang {
 const CATALOGUES: [(Lang, &[(&str, &str)]); 2] = [
     (
         Lang::En,
-        &[("common.toml", include_str!("i18n/en/common.toml"))],
+        &[
+            ("common.toml", include_str!("i18n/en/common.toml")),
+            ("desk.toml", include_str!("i18n/en/desk.toml")),
+        ],
     ),
     (
         Lang::Zh,
-        &[("common.toml", include_str!("i18n/zh-CN/common.toml"))],
+        &[
+            ("common.toml", include_str!("i18n/zh-CN/common.toml")),
+            ("desk.toml", include_str!("i18n/zh-CN/desk.toml")),
+        ],
     ),
 ];
 

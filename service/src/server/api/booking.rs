@@ -11,7 +11,10 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use chrono::{NaiveDate, Utc};
-use houniao::booking::{ConveneOptions, PatientRequest, SessionRef};
+use houniao::booking::{
+    Cancellation, Confirmation, ConveneOptions, ConveneOutcome, PatientRequest, SearchResult,
+    SessionRef, WaitlistEntry,
+};
 use serde::Deserialize;
 use serde_json::{Value, json};
 use utoipa::{IntoParams, ToSchema};
@@ -85,11 +88,21 @@ pub(super) async fn search(
 ) -> ApiResult<Json<Value>> {
     authorise(&state, &headers, Access::Book)?;
     let body: RequestBody = json_body(&body)?;
-    let published = state.published(&id)?;
+    let result = search_published(&state, &id, &body.request(), body.limit.unwrap_or(10))?;
+    Ok(Json(json!(result)))
+}
+
+/// Searches the current publication of an instance (the core of `POST /search`, shared
+/// with the web desk): ranked options, or why not and the alternatives.
+pub(crate) fn search_published(
+    state: &AppState,
+    id: &str,
+    request: &PatientRequest,
+    limit: usize,
+) -> ApiResult<SearchResult> {
+    let published = state.published(id)?;
     let guard = published.read().unwrap_or_else(|p| p.into_inner());
-    let result = guard
-        .book
-        .search(&body.request(), body.limit.unwrap_or(10))?;
+    let result = guard.book.search(request, limit)?;
     state
         .metrics
         .bookings
@@ -102,7 +115,7 @@ pub(super) async fn search(
             },
         ])
         .inc();
-    Ok(Json(json!(result)))
+    Ok(result)
 }
 
 /// The ledger entries one change touched, to be written (ids), and the audit target.
@@ -150,18 +163,18 @@ impl LedgerOperation {
 /// the lock is released (so commits keep the order of changes), then the answer once
 /// the rows are on disk. Searches are not held up by the disk write. A failed write
 /// fails the book closed: it may hold what the database does not.
-async fn change_ledger(
+async fn change_ledger<T: Send + 'static>(
     state: &Arc<AppState>,
     id: String,
     actor: String,
     operation: LedgerOperation,
-    change: impl FnOnce(&mut houniao::booking::BookingBook) -> ApiResult<(Value, Touched)>
+    change: impl FnOnce(&mut houniao::booking::BookingBook) -> ApiResult<(T, Touched)>
     + Send
     + 'static,
-) -> ApiResult<Value> {
+) -> ApiResult<T> {
     let published = state.published(&id)?;
     let worker = state.clone();
-    let result = tokio::task::spawn_blocking(move || -> ApiResult<Value> {
+    let result = tokio::task::spawn_blocking(move || -> ApiResult<T> {
         let (answer, written) = {
             let mut guard = published.write().unwrap_or_else(|p| p.into_inner());
             if guard.failed.load(Ordering::Relaxed) {
@@ -249,8 +262,20 @@ pub(super) async fn book(
             .map_err(|e: String| {
                 ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_request", e)
             })?;
-    let outcome = change_ledger(&state, id, actor, LedgerOperation::BOOK, move |book| {
-        let request = body.request();
+    let confirmation = book_published(&state, id, actor, body.request(), option).await?;
+    Ok((StatusCode::CREATED, Json(json!(confirmation))))
+}
+
+/// Books a request into the current publication of an instance: `option`, or the best
+/// (the core of `POST /bookings`, shared with the web desk). On disk before it returns.
+pub(crate) async fn book_published(
+    state: &Arc<AppState>,
+    id: String,
+    actor: String,
+    request: PatientRequest,
+    option: Option<SessionRef>,
+) -> ApiResult<Confirmation> {
+    change_ledger(state, id, actor, LedgerOperation::BOOK, move |book| {
         let now = Utc::now();
         let confirmation = match &option {
             Some(option) => book.book(&request, option, now),
@@ -262,10 +287,9 @@ pub(super) async fn book(
             waitlist: confirmation.left_waitlist.clone(),
             ..Touched::default()
         };
-        Ok((json!(confirmation), touched))
+        Ok((confirmation, touched))
     })
-    .await?;
-    Ok((StatusCode::CREATED, Json(outcome)))
+    .await
 }
 
 /// Filters for listing bookings.
@@ -312,7 +336,19 @@ pub(super) async fn cancel_booking(
     Path((id, booking)): Path<(String, String)>,
 ) -> ApiResult<Json<Value>> {
     let actor = authorise(&state, &headers, Access::Book)?;
-    let outcome = change_ledger(&state, id, actor, LedgerOperation::CANCEL, move |book| {
+    let cancellation = cancel_published(&state, id, actor, booking).await?;
+    Ok(Json(json!(cancellation)))
+}
+
+/// Cancels a booking of the current publication of an instance (the core of `DELETE
+/// /bookings/{booking}`, shared with the web desk).
+pub(crate) async fn cancel_published(
+    state: &Arc<AppState>,
+    id: String,
+    actor: String,
+    booking: String,
+) -> ApiResult<Cancellation> {
+    change_ledger(state, id, actor, LedgerOperation::CANCEL, move |book| {
         let cancellation = book.cancel(&booking, Utc::now())?;
         let touched = Touched {
             target: booking.clone(),
@@ -320,10 +356,9 @@ pub(super) async fn cancel_booking(
             releases: vec![booking],
             ..Touched::default()
         };
-        Ok((json!(cancellation), touched))
+        Ok((cancellation, touched))
     })
-    .await?;
-    Ok(Json(outcome))
+    .await
 }
 
 /// Put a request on the waitlist (it feeds the next solve).
@@ -338,23 +373,34 @@ pub(super) async fn join_waitlist(
 ) -> ApiResult<(StatusCode, Json<Value>)> {
     let actor = authorise(&state, &headers, Access::Book)?;
     let body: RequestBody = json_body(&body)?;
-    let entry = change_ledger(
-        &state,
+    let entry = waitlist_published(&state, id, actor, body.request()).await?;
+    Ok((StatusCode::CREATED, Json(json!(entry))))
+}
+
+/// Puts a request on the waitlist of the current publication of an instance (the core
+/// of `POST /waitlist`, shared with the web desk).
+pub(crate) async fn waitlist_published(
+    state: &Arc<AppState>,
+    id: String,
+    actor: String,
+    request: PatientRequest,
+) -> ApiResult<WaitlistEntry> {
+    change_ledger(
+        state,
         id,
         actor,
         LedgerOperation::WAITLIST_ADD,
         move |book| {
-            let entry = book.join_waitlist(&body.request(), Utc::now())?;
+            let entry = book.join_waitlist(&request, Utc::now())?;
             let touched = Touched {
                 target: entry.id.clone(),
                 waitlist: vec![entry.id.clone()],
                 ..Touched::default()
             };
-            Ok((json!(entry), touched))
+            Ok((entry, touched))
         },
     )
-    .await?;
-    Ok((StatusCode::CREATED, Json(entry)))
+    .await
 }
 
 /// The waiting requests; `?format=toml` gives them as `[[requests]]` for the next solve.
@@ -442,15 +488,30 @@ pub(super) async fn convene(
 ) -> ApiResult<Json<Value>> {
     authorise(&state, &headers, Access::Book)?;
     let body: ConveneBody = json_body(&body)?;
-    let published = state.published(&id)?;
-    let guard = published.read().unwrap_or_else(|p| p.into_inner());
-    let outcome = guard.book.convene(
+    let outcome = convene_published(
+        &state,
+        &id,
         &body.board,
         body.from,
         body.session.as_deref(),
-        ConveneOptions {
-            count: body.count.unwrap_or(3),
-        },
+        body.count.unwrap_or(3),
     )?;
     Ok(Json(json!(outcome)))
+}
+
+/// The earliest slots in which a board can sit on the current publication of an
+/// instance (the core of `POST /convene`, shared with the web desk).
+pub(crate) fn convene_published(
+    state: &AppState,
+    id: &str,
+    board: &str,
+    from: NaiveDate,
+    session: Option<&str>,
+    count: usize,
+) -> ApiResult<ConveneOutcome> {
+    let published = state.published(id)?;
+    let guard = published.read().unwrap_or_else(|p| p.into_inner());
+    Ok(guard
+        .book
+        .convene(board, from, session, ConveneOptions { count })?)
 }

@@ -10,7 +10,7 @@
 //! [`authorise`] first, then [`json_body`].
 
 mod audit;
-mod booking;
+pub(crate) mod booking;
 mod edits;
 mod health;
 mod instances;

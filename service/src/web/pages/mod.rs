@@ -7,6 +7,8 @@
 // return them; boxing it would only add noise at every call.
 #![allow(clippy::result_large_err)]
 
+pub mod desk;
+mod desk_view;
 mod sign_in;
 
 use std::sync::Arc;
@@ -70,8 +72,14 @@ fn role_key(role: Role) -> &'static str {
 }
 
 /// The pages a session's role may open, in menu order.
-fn navigation(_tr: Tr, _session: &Session) -> Vec<(String, String)> {
-    Vec::new()
+fn navigation(tr: Tr, session: &Session) -> Vec<(String, String)> {
+    let mut nav = Vec::new();
+    let mut link =
+        |href: &str, key: &'static str| nav.push((href.to_string(), tr.t(key).to_string()));
+    if session.admits(Access::Book) {
+        link("/app/desk", "desk.nav");
+    }
+    nav
 }
 
 /// Renders a template into a response (a template error is a 500 page, never a panic).
