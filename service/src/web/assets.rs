@@ -50,6 +50,16 @@ const ASSETS: &[Asset] = &[
         bytes: include_bytes!("assets/desk.css"),
     },
     Asset {
+        name: "solve.js",
+        content_type: "text/javascript; charset=utf-8",
+        bytes: include_bytes!("assets/solve.js"),
+    },
+    Asset {
+        name: "instances.js",
+        content_type: "text/javascript; charset=utf-8",
+        bytes: include_bytes!("assets/instances.js"),
+    },
+    Asset {
         name: "docs.js",
         content_type: "text/javascript; charset=utf-8",
         bytes: include_bytes!("assets/docs.js"),

@@ -80,6 +80,7 @@ const CATALOGUES: [(Lang, &[(&str, &str)]); 2] = [
         Lang::En,
         &[
             ("common.toml", include_str!("i18n/en/common.toml")),
+            ("instances.toml", include_str!("i18n/en/instances.toml")),
             ("desk.toml", include_str!("i18n/en/desk.toml")),
         ],
     ),
@@ -87,6 +88,7 @@ const CATALOGUES: [(Lang, &[(&str, &str)]); 2] = [
         Lang::Zh,
         &[
             ("common.toml", include_str!("i18n/zh-CN/common.toml")),
+            ("instances.toml", include_str!("i18n/zh-CN/instances.toml")),
             ("desk.toml", include_str!("i18n/zh-CN/desk.toml")),
         ],
     ),

@@ -6,14 +6,16 @@ use std::sync::Arc;
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
+use houniao::diagnostics::Diagnostic;
 use houniao::instance::SourceFormat;
+use houniao::summary::InstanceSummary;
 use houniao::{Instance, InstanceError};
 use serde_json::{Value, json};
 
 use super::{ApiResult, Shared, authorise};
 use crate::server::auth::Access;
 use crate::server::error::ApiError;
-use crate::server::state::lock;
+use crate::server::state::{AppState, lock};
 
 /// Upload an instance (TOML, or JSON with `Content-Type: application/json`). Every
 /// validation error comes back in one 422 with its field path.
@@ -33,13 +35,72 @@ pub(super) async fn upload_instance(
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.contains("json"))
-        || body.trim_start().starts_with('{');
-    let format = if json_body {
+        || looks_like_json(&body);
+    let (id, summary) = add_instance(&state, &body, json_body, &actor)?;
+    Ok((
+        StatusCode::CREATED,
+        Json(json!({ "id": id, "summary": summary })),
+    ))
+}
+
+/// Whether an upload's text is JSON rather than TOML (it opens with `{`).
+pub(crate) fn looks_like_json(text: &str) -> bool {
+    text.trim_start().starts_with('{')
+}
+
+/// Why an upload was not stored.
+pub(crate) enum UploadError {
+    /// The file breaks the rules: what is wrong overall, and every error with its
+    /// field path.
+    Invalid {
+        /// For people: how many errors, or the syntax error.
+        detail: String,
+        /// The errors, in file order.
+        problems: Vec<Diagnostic>,
+    },
+    /// The service failed (the database).
+    Failed(ApiError),
+}
+
+impl From<ApiError> for UploadError {
+    fn from(error: ApiError) -> UploadError {
+        UploadError::Failed(error)
+    }
+}
+
+impl From<rusqlite::Error> for UploadError {
+    fn from(error: rusqlite::Error) -> UploadError {
+        UploadError::Failed(error.into())
+    }
+}
+
+impl From<UploadError> for ApiError {
+    fn from(error: UploadError) -> ApiError {
+        match error {
+            UploadError::Invalid { detail, problems } => {
+                ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_instance", detail)
+                    .with(json!({ "problems": problems }))
+            }
+            UploadError::Failed(error) => error,
+        }
+    }
+}
+
+/// Validates an uploaded instance (TOML, or JSON when `json`) and stores it as sent,
+/// under its name (or `name-2`, … when taken); returns its id and summary. Both the
+/// API's upload and the web app's form call this.
+pub(crate) fn add_instance(
+    state: &AppState,
+    text: &str,
+    json: bool,
+    actor: &str,
+) -> Result<(String, InstanceSummary), UploadError> {
+    let format = if json {
         SourceFormat::Json
     } else {
         SourceFormat::Toml
     };
-    let instance = Instance::from_str_as(&body, format).map_err(|error| {
+    let instance = Instance::from_str_as(text, format).map_err(|error| {
         let problems: Vec<_> = error
             .diagnostics()
             .into_iter()
@@ -49,8 +110,7 @@ pub(super) async fn upload_instance(
             InstanceError::Invalid { .. } => format!("{} error(s) in the instance", problems.len()),
             other => other.to_string(),
         };
-        ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_instance", detail)
-            .with(json!({ "problems": problems }))
+        UploadError::Invalid { detail, problems }
     })?;
     let mut id = instance.name.clone();
     let taken: Vec<String> = state.store.instances()?.into_iter().map(|r| r.id).collect();
@@ -59,16 +119,13 @@ pub(super) async fn upload_instance(
         id = format!("{}-{n}", instance.name);
         n += 1;
     }
-    let format_name = if json_body { "json" } else { "toml" };
+    let format_name = if json { "json" } else { "toml" };
     state
         .store
-        .add_instance(&id, &instance.name, format_name, &body, &actor)?;
-    let summary = houniao::summary::InstanceSummary::of(&instance);
+        .add_instance(&id, &instance.name, format_name, text, actor)?;
+    let summary = InstanceSummary::of(&instance);
     lock(&state.instances).insert(id.clone(), Arc::new(instance));
-    Ok((
-        StatusCode::CREATED,
-        Json(json!({ "id": id, "summary": summary })),
-    ))
+    Ok((id, summary))
 }
 
 /// List the stored instances.
@@ -102,7 +159,7 @@ pub(super) async fn get_instance(
     Ok(Json(json!({
         "instance": row,
         "current": current,
-        "summary": houniao::summary::InstanceSummary::of(&instance),
+        "summary": InstanceSummary::of(&instance),
         "publications": state.store.publications(&id)?,
     })))
 }

@@ -13,11 +13,11 @@ mod audit;
 pub(crate) mod booking;
 mod edits;
 mod health;
-mod instances;
+pub(crate) mod instances;
 mod pins;
 mod repairs;
 mod rosters;
-mod solves;
+pub(crate) mod solves;
 mod whatif;
 
 use std::sync::Arc;

@@ -11,7 +11,7 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use houniao::Instance;
 use houniao::solve::{SolveError, SolveOptions, SolveStatus, solve};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use utoipa::ToSchema;
 
@@ -19,7 +19,7 @@ use super::{ApiResult, Shared, authorise, json_body, new_id};
 use crate::server::auth::Access;
 use crate::server::error::ApiError;
 use crate::server::state::{AppState, Job, lock};
-use crate::server::store::SolveFailure;
+use crate::server::store::{SolveFailure, SolveRow};
 
 /// Solve options.
 #[derive(Debug, Default, Deserialize, ToSchema)]
@@ -47,10 +47,27 @@ pub(super) async fn start_solve(
     } else {
         json_body(&body)?
     };
-    let instance = state.instance(&id)?;
+    let job_id = start_job(&state, &id, body.time_limit, body.gap, &actor)?;
+    Ok((
+        StatusCode::ACCEPTED,
+        Json(json!({ "job": job_id, "status": "queued", "poll": format!("/solves/{job_id}") })),
+    ))
+}
+
+/// Starts a solve job of an instance (the time limit and gap asked for, or the
+/// defaults) on a blocking worker; returns the job's id. Both the API and the web app's
+/// solve form call this.
+pub(crate) fn start_job(
+    state: &Arc<AppState>,
+    id: &str,
+    time_limit: Option<f64>,
+    gap: Option<f64>,
+    actor: &str,
+) -> ApiResult<String> {
+    let instance = state.instance(id)?;
     let limits = &state.config.solver;
-    let time_limit = time_limit(&state, body.time_limit)?;
-    let gap = body.gap.unwrap_or(1e-4);
+    let time_limit = self::time_limit(state, time_limit)?;
+    let gap = gap.unwrap_or(1e-4);
     if !(0.0..1.0).contains(&gap) {
         return Err(ApiError::new(
             StatusCode::UNPROCESSABLE_ENTITY,
@@ -67,9 +84,9 @@ pub(super) async fn start_solve(
     let job_id = new_id("solve");
     state.store.add_solve(
         &job_id,
-        &id,
+        id,
         &json!({ "time_limit": time_limit, "gap": gap }).to_string(),
-        &actor,
+        actor,
     )?;
     let job = Arc::new(Job {
         cancel: Default::default(),
@@ -80,20 +97,17 @@ pub(super) async fn start_solve(
     tokio::spawn(run_solve(
         state.clone(),
         job_id.clone(),
-        id,
+        id.to_string(),
         instance,
         options,
         job,
     ));
-    Ok((
-        StatusCode::ACCEPTED,
-        Json(json!({ "job": job_id, "status": "queued", "poll": format!("/solves/{job_id}") })),
-    ))
+    Ok(job_id)
 }
 
 /// The time limit asked for, or the config's default; 422 outside (0, the config's
 /// maximum].
-pub(super) fn time_limit(state: &AppState, asked: Option<f64>) -> ApiResult<f64> {
+pub(crate) fn time_limit(state: &AppState, asked: Option<f64>) -> ApiResult<f64> {
     let limits = &state.config.solver;
     let time_limit = asked.unwrap_or(limits.default_time_limit);
     if time_limit > 0.0 && time_limit <= limits.max_time_limit {
@@ -225,22 +239,55 @@ pub(super) async fn get_solve(
     Path(job_id): Path<String>,
 ) -> ApiResult<Json<Value>> {
     authorise(&state, &headers, Access::Read)?;
-    let row = state
-        .store
-        .solve(&job_id)?
-        .ok_or_else(|| ApiError::not_found("solve job", &job_id))?;
+    let (row, progress) = job(&state, &job_id)?;
     let mut value = json!(row);
-    if let Some(job) = lock(&state.jobs).get(&job_id) {
-        let progress = *lock(&job.progress);
-        value["progress"] = json!({
-            "elapsed_seconds": job.started.elapsed().as_secs_f64(),
-            "milp_seconds": progress.map(|p| p.seconds),
-            "incumbent": progress.and_then(|p| p.incumbent),
-            "bound": progress.and_then(|p| p.bound),
-            "neighbourhoods": progress.map(|p| p.neighbourhoods),
-        });
+    if let Some(progress) = progress {
+        value["progress"] = json!(progress);
     }
     Ok(Json(value))
+}
+
+/// The live progress of a running job.
+#[derive(Debug, Clone, Copy, Serialize)]
+pub(crate) struct JobProgress {
+    /// Seconds since the job started.
+    pub elapsed_seconds: f64,
+    /// Seconds of the MILP, once it reports.
+    pub milp_seconds: Option<f64>,
+    /// The best objective found so far (model units).
+    pub incumbent: Option<f64>,
+    /// The best proven lower bound so far.
+    pub bound: Option<f64>,
+    /// Neighbourhoods the large-scale search has tried.
+    pub neighbourhoods: Option<u64>,
+}
+
+impl JobProgress {
+    /// `(incumbent − bound) / max(1, |incumbent|)`, when both are known.
+    pub fn gap(&self) -> Option<f64> {
+        let (incumbent, bound) = (self.incumbent?, self.bound?);
+        Some(((incumbent - bound) / incumbent.abs().max(1.0)).max(0.0))
+    }
+}
+
+/// A solve job as stored, and its live progress while it runs in this process. Both
+/// the API and the web app's progress stream read jobs through this.
+pub(crate) fn job(state: &AppState, job_id: &str) -> ApiResult<(SolveRow, Option<JobProgress>)> {
+    let row = state
+        .store
+        .solve(job_id)?
+        .ok_or_else(|| ApiError::not_found("solve job", job_id))?;
+    let progress = lock(&state.jobs).get(job_id).map(|job| {
+        let progress = *lock(&job.progress);
+        JobProgress {
+            elapsed_seconds: job.started.elapsed().as_secs_f64(),
+            milp_seconds: progress.map(|p| p.seconds),
+            incumbent: progress.and_then(|p| p.incumbent),
+            bound: progress.and_then(|p| p.bound),
+            neighbourhoods: progress.map(|p| p.neighbourhoods),
+        }
+    });
+    Ok((row, progress))
 }
 
 /// Cancel a solve job: it stops at once and keeps the best roster found.
@@ -252,22 +299,29 @@ pub(super) async fn cancel_solve(
     Path(job_id): Path<String>,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
     let actor = authorise(&state, &headers, Access::Schedule)?;
-    let job = lock(&state.jobs).get(&job_id).cloned();
+    cancel_job(&state, &job_id, &actor)?;
+    Ok((
+        StatusCode::ACCEPTED,
+        Json(json!({ "job": job_id, "cancelling": true })),
+    ))
+}
+
+/// Asks a running job to stop (it keeps the best roster found); 409 when it has
+/// finished, 404 when there is no such job. Both the API and the web app call this.
+pub(crate) fn cancel_job(state: &AppState, job_id: &str, actor: &str) -> ApiResult<()> {
+    let job = lock(&state.jobs).get(job_id).cloned();
     match job {
         Some(job) => {
             job.cancel.store(true, Ordering::Relaxed);
-            state.store.log(&actor, "solve.cancel", &job_id, "")?;
-            Ok((
-                StatusCode::ACCEPTED,
-                Json(json!({ "job": job_id, "cancelling": true })),
-            ))
+            state.store.log(actor, "solve.cancel", job_id, "")?;
+            Ok(())
         }
-        None => match state.store.solve(&job_id)? {
+        None => match state.store.solve(job_id)? {
             Some(row) => Err(ApiError::conflict(
                 "finished",
                 format!("solve job {job_id} has already finished ({})", row.status),
             )),
-            None => Err(ApiError::not_found("solve job", &job_id)),
+            None => Err(ApiError::not_found("solve job", job_id)),
         },
     }
 }

@@ -9,7 +9,9 @@
 
 pub mod desk;
 mod desk_view;
+pub mod instances;
 mod sign_in;
+pub mod solves;
 
 use std::sync::Arc;
 
@@ -76,6 +78,9 @@ fn navigation(tr: Tr, session: &Session) -> Vec<(String, String)> {
     let mut nav = Vec::new();
     let mut link =
         |href: &str, key: &'static str| nav.push((href.to_string(), tr.t(key).to_string()));
+    if session.admits(Access::Read) {
+        link("/app/instances", "instances.nav");
+    }
     if session.admits(Access::Book) {
         link("/app/desk", "desk.nav");
     }
