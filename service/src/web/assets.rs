@@ -60,6 +60,16 @@ const ASSETS: &[Asset] = &[
         bytes: include_bytes!("assets/instances.js"),
     },
     Asset {
+        name: "board.js",
+        content_type: "text/javascript; charset=utf-8",
+        bytes: include_bytes!("assets/board.js"),
+    },
+    Asset {
+        name: "board.css",
+        content_type: "text/css; charset=utf-8",
+        bytes: include_bytes!("assets/board.css"),
+    },
+    Asset {
         name: "docs.js",
         content_type: "text/javascript; charset=utf-8",
         bytes: include_bytes!("assets/docs.js"),

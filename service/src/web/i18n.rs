@@ -82,6 +82,7 @@ const CATALOGUES: [(Lang, &[(&str, &str)]); 2] = [
             ("common.toml", include_str!("i18n/en/common.toml")),
             ("instances.toml", include_str!("i18n/en/instances.toml")),
             ("desk.toml", include_str!("i18n/en/desk.toml")),
+            ("board.toml", include_str!("i18n/en/board.toml")),
         ],
     ),
     (
@@ -90,6 +91,7 @@ const CATALOGUES: [(Lang, &[(&str, &str)]); 2] = [
             ("common.toml", include_str!("i18n/zh-CN/common.toml")),
             ("instances.toml", include_str!("i18n/zh-CN/instances.toml")),
             ("desk.toml", include_str!("i18n/zh-CN/desk.toml")),
+            ("board.toml", include_str!("i18n/zh-CN/board.toml")),
         ],
     ),
 ];

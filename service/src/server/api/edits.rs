@@ -24,7 +24,7 @@ use super::{ApiResult, Shared, authorise, json_body, new_id};
 use crate::server::auth::Access;
 use crate::server::error::ApiError;
 use crate::server::state::AppState;
-use crate::server::store::NewDraft;
+use crate::server::store::{NewDraft, RosterRow};
 
 /// The body of `POST /rosters/{id}/edits`.
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -119,8 +119,19 @@ pub(super) async fn edit_roster(
     Ok((StatusCode::CREATED, Json(answer)))
 }
 
-/// Applies and judges the edits, stores the draft: the answer.
-fn edit(state: &AppState, id: &str, edits: &[Edit], actor: &str) -> ApiResult<EditsAnswer> {
+/// Edits applied to a stored roster and judged by the library, nothing stored: what
+/// `POST /rosters/{id}/edits` stores, and what the web board's preview shows.
+pub(crate) struct Judged {
+    /// The roster edited.
+    pub row: RosterRow,
+    /// The draft and the checker's verdict.
+    pub outcome: EditOutcome,
+    /// The draft's pin list differs from the instance's current pins.
+    pub pins_changed: bool,
+}
+
+/// Applies and judges the edits (with the instance's current pins, or a draft's own).
+pub(crate) fn judge(state: &AppState, id: &str, edits: &[Edit]) -> ApiResult<Judged> {
     let row = state
         .store
         .roster_row(id)?
@@ -138,22 +149,49 @@ fn edit(state: &AppState, id: &str, edits: &[Edit], actor: &str) -> ApiResult<Ed
     let outcome =
         apply_edits(own.as_ref().unwrap_or(&instance), &roster, edits).map_err(invalid_edit)?;
     let pins_changed = outcome.pins != instance_pins(&instance);
+    Ok(Judged {
+        row,
+        outcome,
+        pins_changed,
+    })
+}
+
+/// Stores judged edits of roster `id` as a new draft (audit `roster.edit`): its id.
+pub(crate) fn store_draft(
+    state: &AppState,
+    id: &str,
+    edits: usize,
+    judged: &Judged,
+    actor: &str,
+) -> ApiResult<String> {
     let draft_id = new_id("roster");
-    let json = serde_json::to_string(&outcome.draft).map_err(ApiError::internal)?;
-    let pins = if pins_changed {
-        Some(serde_json::to_string(&outcome.pins).map_err(ApiError::internal)?)
+    let json = serde_json::to_string(&judged.outcome.draft).map_err(ApiError::internal)?;
+    let pins = if judged.pins_changed {
+        Some(serde_json::to_string(&judged.outcome.pins).map_err(ApiError::internal)?)
     } else {
         None
     };
     let draft = NewDraft {
         id: &draft_id,
-        instance_id: &row.instance_id,
+        instance_id: &judged.row.instance_id,
         parent: id,
         roster: &json,
         pins: pins.as_deref(),
     };
-    let detail = audit_detail(id, edits.len(), &outcome, pins_changed);
+    let detail = audit_detail(id, edits, &judged.outcome, judged.pins_changed);
     state.store.add_draft(&draft, actor, &detail)?;
+    Ok(draft_id)
+}
+
+/// Applies and judges the edits, stores the draft: the answer.
+fn edit(state: &AppState, id: &str, edits: &[Edit], actor: &str) -> ApiResult<EditsAnswer> {
+    let judged = judge(state, id, edits)?;
+    let draft_id = store_draft(state, id, edits.len(), &judged, actor)?;
+    let Judged {
+        outcome,
+        pins_changed,
+        ..
+    } = judged;
     Ok(EditsAnswer {
         roster_id: draft_id,
         parent: id.to_string(),

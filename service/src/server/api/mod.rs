@@ -11,12 +11,12 @@
 
 mod audit;
 pub(crate) mod booking;
-mod edits;
+pub(crate) mod edits;
 mod health;
 pub(crate) mod instances;
 mod pins;
 mod repairs;
-mod rosters;
+pub(crate) mod rosters;
 pub(crate) mod solves;
 mod whatif;
 

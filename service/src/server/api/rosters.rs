@@ -19,8 +19,8 @@ use super::pins::Replacement;
 use super::{ApiResult, Shared, authorise, new_id};
 use crate::server::auth::Access;
 use crate::server::error::ApiError;
-use crate::server::state::{Published, lock};
-use crate::server::store::PinsWrite;
+use crate::server::state::{AppState, Published, lock};
+use crate::server::store::{PinsWrite, Publication};
 
 /// Upload a roster made elsewhere (PROBLEM.md §6 JSON) for an instance; it must pass
 /// every hard rule (422 lists the violations). Publish it with `/rosters/{id}/publish`.
@@ -100,6 +100,18 @@ pub(super) async fn publish_roster(
     Path(id): Path<String>,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
     let actor = authorise(&state, &headers, Access::Schedule)?;
+    let published = publish(&state, &id, &actor).await?;
+    Ok((StatusCode::CREATED, Json(json!(published))))
+}
+
+/// Publishes roster `id` (what `POST /rosters/{id}/publish` does; the web board's
+/// "Publish" calls it too).
+pub(crate) async fn publish(
+    state: &Arc<AppState>,
+    id: &str,
+    actor: &str,
+) -> ApiResult<Publication> {
+    let (id, actor) = (id.to_string(), actor.to_string());
     let row = state
         .store
         .roster_row(&id)?
@@ -117,7 +129,7 @@ pub(super) async fn publish_roster(
         _ => "the roster".to_string(),
     };
     let worker = state.clone();
-    let published = tokio::task::spawn_blocking(move || -> ApiResult<_> {
+    tokio::task::spawn_blocking(move || -> ApiResult<_> {
         // A draft's own pins replace the instance's: one replacement at a time.
         let _writing = own_pins.is_some().then(|| lock(&worker.pin_writes));
         let replacement = own_pins
@@ -165,8 +177,7 @@ pub(super) async fn publish_roster(
         Ok(publication)
     })
     .await
-    .map_err(ApiError::internal)??;
-    Ok((StatusCode::CREATED, Json(json!(published))))
+    .map_err(ApiError::internal)?
 }
 
 /// 422 `invalid_roster`: `what` (the roster, the draft) breaks hard rules, every

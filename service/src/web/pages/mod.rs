@@ -7,6 +7,7 @@
 // return them; boxing it would only add noise at every call.
 #![allow(clippy::result_large_err)]
 
+pub mod board;
 pub mod desk;
 mod desk_view;
 pub mod instances;
