@@ -278,9 +278,6 @@ fn a_broken_upload_shows_every_error_by_its_field_path() {
         refused
             .body
             .contains("sites = [&#34;ningde&#34;, &#34;jiaochen&#34;]")
-            || refused
-                .body
-                .contains("sites = [&quot;ningde&quot;, &quot;jiaochen&quot;]")
     );
     let (_, listed) = server.call("GET", "/instances", Some("tok-viewer"), None);
     assert_eq!(listed.as_array().map(Vec::len), Some(0), "nothing stored");
@@ -555,4 +552,54 @@ fn cancel_stops_a_long_solve_and_keeps_a_roster() {
         &[("csrf", &csrf)],
     );
     assert_eq!(again.location.as_deref(), Some(job_path.as_str()));
+}
+
+#[test]
+fn pins_show_on_the_instance_page_and_a_conflict_ends_the_solve_with_its_message() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let server = Server::start_in(dir.path(), "");
+    let id = upload_by_api(&server, "instances/example-week.toml");
+    let (status, replaced) = server.call(
+        "PUT",
+        &format!("/instances/{id}/pins"),
+        Some("tok-scheduler"),
+        Some(serde_json::json!([
+            { "id": "liu-clinic", "specialist": "liu-jun", "date": "2026-03-05", "session": "pm", "activity": "clinic", "note": "promised <b>Thursday</b>" },
+            { "id": "liu-mdt", "board": "breast-mdt", "specialist": "liu-jun", "date": "2026-03-05", "session": "pm" },
+        ])),
+    );
+    assert_eq!(status, 200, "{replaced}");
+    let session = sign_in(&server, "tok-scheduler");
+    let page = get(
+        &format!("{}/app/instances/{id}", server.url),
+        &session,
+        "en",
+    );
+    for expected in [
+        "Set through the API since the upload.",
+        "<td>liu-clinic</td>",
+        "<td>liu-mdt</td>",
+        "specialist = &#34;liu-jun&#34;",
+        "promised &#60;b&#62;Thursday&#60;/b&#62;",
+        "To keep 2 · Forbidden 0",
+    ] {
+        assert!(page.body.contains(expected), "{expected}: {}", page.body);
+    }
+    let started = post_form(
+        &format!("{}/app/instances/{id}/solve", server.url),
+        Some(&session),
+        &[("csrf", &csrf_of(&page.body))],
+    );
+    assert_eq!(started.status, 303, "{}", started.body);
+    let job_path = started.location.expect("the job's page");
+    let (_, done) = until_done(&server, &session, &job_path);
+    assert_eq!(done["status"], "failed", "{done}");
+    assert_eq!(done["error"], "pin_conflict", "{done}");
+    assert_eq!(done["roster_id"], Value::Null);
+    let detail = done["detail"].as_str().expect("the conflict's message");
+    assert!(detail.contains("two activities at once"), "{detail}");
+    let finished = get(&format!("{}{job_path}", server.url), &session, "en");
+    assert!(finished.body.contains("The pins cannot all hold"));
+    assert!(finished.body.contains("two activities at once"));
+    assert!(!finished.body.contains("Open the roster board"));
 }
