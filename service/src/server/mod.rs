@@ -93,6 +93,7 @@ async fn serve(config: Config) -> anyhow::Result<()> {
         instances: Mutex::new(BTreeMap::new()),
         published: RwLock::new(BTreeMap::new()),
         jobs: Mutex::new(BTreeMap::new()),
+        whatif_jobs: Default::default(),
         pin_writes: Mutex::new(()),
         sessions: crate::web::session::Sessions::default(),
     });

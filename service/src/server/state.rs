@@ -64,6 +64,8 @@ pub struct AppState {
     pub solve_slots: Arc<tokio::sync::Semaphore>,
     /// The group-committing writer of ledger changes.
     pub ledger_writer: LedgerWriter,
+    /// What-if jobs of this process (in memory: a restart forgets them).
+    pub whatif_jobs: super::api::whatif_jobs::WhatIfJobs,
     /// Signed-in browsers of the web app.
     pub sessions: crate::web::session::Sessions,
 }

@@ -70,6 +70,16 @@ const ASSETS: &[Asset] = &[
         bytes: include_bytes!("assets/board.css"),
     },
     Asset {
+        name: "whatif.js",
+        content_type: "text/javascript; charset=utf-8",
+        bytes: include_bytes!("assets/whatif.js"),
+    },
+    Asset {
+        name: "whatif.css",
+        content_type: "text/css; charset=utf-8",
+        bytes: include_bytes!("assets/whatif.css"),
+    },
+    Asset {
         name: "docs.js",
         content_type: "text/javascript; charset=utf-8",
         bytes: include_bytes!("assets/docs.js"),

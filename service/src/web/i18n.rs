@@ -80,6 +80,7 @@ const CATALOGUES: [(Lang, &[(&str, &str)]); 2] = [
         Lang::En,
         &[
             ("common.toml", include_str!("i18n/en/common.toml")),
+            ("whatif.toml", include_str!("i18n/en/whatif.toml")),
             ("instances.toml", include_str!("i18n/en/instances.toml")),
             ("desk.toml", include_str!("i18n/en/desk.toml")),
             ("board.toml", include_str!("i18n/en/board.toml")),
@@ -89,6 +90,7 @@ const CATALOGUES: [(Lang, &[(&str, &str)]); 2] = [
         Lang::Zh,
         &[
             ("common.toml", include_str!("i18n/zh-CN/common.toml")),
+            ("whatif.toml", include_str!("i18n/zh-CN/whatif.toml")),
             ("instances.toml", include_str!("i18n/zh-CN/instances.toml")),
             ("desk.toml", include_str!("i18n/zh-CN/desk.toml")),
             ("board.toml", include_str!("i18n/zh-CN/board.toml")),

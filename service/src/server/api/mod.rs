@@ -19,6 +19,7 @@ mod repairs;
 pub(crate) mod rosters;
 pub(crate) mod solves;
 mod whatif;
+pub(crate) mod whatif_jobs;
 
 use std::sync::Arc;
 
@@ -86,6 +87,11 @@ pub fn router() -> OpenApiRouter<Arc<AppState>> {
         .routes(routes!(booking::leave_waitlist))
         .routes(routes!(booking::convene))
         .routes(routes!(whatif::whatif))
+        .routes(routes!(whatif_jobs::start_whatif_job))
+        .routes(routes!(
+            whatif_jobs::get_whatif_job,
+            whatif_jobs::cancel_whatif_job
+        ))
         .routes(routes!(repairs::repair))
         .routes(routes!(audit::audit_log))
 }

@@ -16,6 +16,7 @@ use utoipa::ToSchema;
 use super::{ApiResult, Shared, authorise, json_body};
 use crate::server::auth::Access;
 use crate::server::error::ApiError;
+use crate::server::state::AppState;
 
 /// A what-if comparison.
 #[derive(Debug, Deserialize, ToSchema)]
@@ -43,21 +44,7 @@ pub(super) async fn whatif(
 ) -> ApiResult<Json<Value>> {
     let actor = authorise(&state, &headers, Access::Plan)?;
     let body: WhatIfBody = json_body(&body)?;
-    let raw = state.source(&id)?.raw()?;
-    let base = state.instance(&id)?;
-    let mut cases = vec![houniao::whatif::Case {
-        name: "base".into(),
-        instance: (*base).clone(),
-    }];
-    for (i, value) in body.scenarios.iter().enumerate() {
-        let path = format!("scenarios[{i}]");
-        let scenario = scenario(value, &path)?;
-        let applied = applied(&scenario, &raw, &path)?;
-        cases.push(houniao::whatif::Case {
-            name: scenario.name,
-            instance: applied.instance,
-        });
-    }
+    let cases = cases(&state, &id, &body.scenarios)?;
     let limits = &state.config.solver;
     let time_limit = body
         .time_limit
@@ -92,17 +79,48 @@ pub(super) async fn whatif(
         .map_err(ApiError::internal)?;
     let results: Vec<Value> = results
         .into_iter()
-        .map(|r| match r {
-            Ok(result) => json!(result),
-            Err(error) => json!({ "error": error.to_string() }),
-        })
+        .map(|r| case_json(&r.map_err(|e| e.to_string())))
         .collect();
     Ok(Json(json!(results)))
 }
 
+/// The cases of a comparison: the stored instance (with its current pins) as `base`,
+/// then each scenario applied to it; 422 `invalid_scenario` naming `scenarios[i]`.
+pub(crate) fn cases(
+    state: &AppState,
+    id: &str,
+    scenarios: &[Value],
+) -> ApiResult<Vec<houniao::whatif::Case>> {
+    let raw = state.source(id)?.raw()?;
+    let base = state.instance(id)?;
+    let mut cases = vec![houniao::whatif::Case {
+        name: "base".into(),
+        instance: (*base).clone(),
+    }];
+    for (i, value) in scenarios.iter().enumerate() {
+        let path = format!("scenarios[{i}]");
+        let scenario = scenario(value, &path)?;
+        let applied = applied(&scenario, &raw, &path)?;
+        cases.push(houniao::whatif::Case {
+            name: scenario.name,
+            instance: applied.instance,
+        });
+    }
+    Ok(cases)
+}
+
+/// One case's result as the API answers it: the key figures, status, differences from
+/// the base and seconds, or `{error}` when the case has no roster.
+pub(crate) fn case_json(result: &Result<houniao::whatif::CaseResult, String>) -> Value {
+    match result {
+        Ok(result) => json!(result),
+        Err(error) => json!({ "error": error }),
+    }
+}
+
 /// A scenario from a request: a JSON object, or the text of a scenario file (JSON when
 /// it starts with `{`, else TOML); 422 `invalid_scenario` naming `path` otherwise.
-pub(super) fn scenario(value: &Value, path: &str) -> ApiResult<Scenario> {
+pub(crate) fn scenario(value: &Value, path: &str) -> ApiResult<Scenario> {
     let read = match value {
         Value::String(text) => {
             let format = if text.trim_start().starts_with('{') {
@@ -126,7 +144,7 @@ pub(super) fn scenario(value: &Value, path: &str) -> ApiResult<Scenario> {
 /// A scenario applied to an instance's raw form (with its current pins); 422
 /// `invalid_scenario` with every problem when it names unknown ids or leaves an
 /// invalid instance.
-pub(super) fn applied(scenario: &Scenario, raw: &RawInstance, path: &str) -> ApiResult<Applied> {
+pub(crate) fn applied(scenario: &Scenario, raw: &RawInstance, path: &str) -> ApiResult<Applied> {
     scenario.apply(raw).map_err(|e| {
         ApiError::new(
             StatusCode::UNPROCESSABLE_ENTITY,

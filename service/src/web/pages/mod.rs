@@ -13,6 +13,8 @@ mod desk_view;
 pub mod instances;
 mod sign_in;
 pub mod solves;
+pub mod whatif;
+pub mod whatif_job;
 
 use std::sync::Arc;
 
@@ -84,6 +86,9 @@ fn navigation(tr: Tr, session: &Session) -> Vec<(String, String)> {
     }
     if session.admits(Access::Book) {
         link("/app/desk", "desk.nav");
+    }
+    if session.admits(Access::Plan) {
+        link("/app/whatif", "whatif.nav");
     }
     nav
 }
