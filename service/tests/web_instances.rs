@@ -498,7 +498,9 @@ fn cancel_stops_a_long_solve_and_keeps_a_roster() {
             .body
             .contains(&format!("action=\"{job_path}/cancel\""))
     );
-    assert!(running.body.contains("data-events=\""));
+    assert!(running.body.contains(&format!(
+        "data-events=\"{job_path}/events\" data-running=\"true\""
+    )));
 
     // Cancelling wants the token too, and a scheduler's role.
     let refused = post_form(

@@ -60,6 +60,11 @@ const ASSETS: &[Asset] = &[
         bytes: include_bytes!("assets/instances.js"),
     },
     Asset {
+        name: "instances.css",
+        content_type: "text/css; charset=utf-8",
+        bytes: include_bytes!("assets/instances.css"),
+    },
+    Asset {
         name: "board.js",
         content_type: "text/javascript; charset=utf-8",
         bytes: include_bytes!("assets/board.js"),
