@@ -775,6 +775,30 @@ fn desk_search_latency_on_ningde() {
         ms(at(0.99)),
         ms(times[times.len() - 1])
     );
+    // The server's own time per request, from its log line (`latency_ms`).
+    let mut server_ms: Vec<f64> = server
+        .log()
+        .lines()
+        .filter(|l| l.contains("route=/app/desk/search"))
+        .filter_map(|l| {
+            let at = l.find("latency_ms=")? + "latency_ms=".len();
+            let value = l[at..].split_whitespace().next()?.trim_matches('"');
+            value.parse().ok()
+        })
+        .collect();
+    server_ms.sort_by(f64::total_cmp);
+    if !server_ms.is_empty() {
+        let at =
+            |q: f64| server_ms[((server_ms.len() as f64 * q) as usize).min(server_ms.len() - 1)];
+        println!(
+            "server time of {} desk searches: p50 {:.2} ms, p90 {:.2} ms, p99 {:.2} ms, max {:.2} ms",
+            server_ms.len(),
+            at(0.5),
+            at(0.9),
+            at(0.99),
+            server_ms[server_ms.len() - 1]
+        );
+    }
     let (_, metrics) = server.call("GET", "/metrics", Some("tok-viewer"), None);
     let metrics = metrics.as_str().unwrap_or_default().to_string();
     for line in metrics
