@@ -302,7 +302,11 @@ fn a_broken_upload_shows_every_error_by_its_field_path() {
 fn a_viewer_reads_the_instances_but_cannot_upload_or_solve() {
     let dir = tempfile::tempdir().expect("tempdir");
     let server = Server::start_in(dir.path(), "");
-    let id = upload_by_api(&server, "instances/example-week.toml");
+    let id = server.publish_example();
+    let (_, instance) = server.call("GET", &format!("/instances/{id}"), Some("tok-viewer"), None);
+    let roster = instance["current"]["roster_id"]
+        .as_str()
+        .expect("published");
     let session = sign_in(&server, "tok-viewer");
     let home = get(&format!("{}/app/", server.url), &session, "en");
     assert!(home.body.contains("href=\"/app/instances\""));
@@ -311,6 +315,13 @@ fn a_viewer_reads_the_instances_but_cannot_upload_or_solve() {
     assert!(list.body.contains(&format!("href=\"/app/instances/{id}\"")));
     assert!(list.body.contains("scheduler-user"), "uploaded by");
     assert!(!list.body.contains("name=\"text\""), "no upload form");
+    assert!(
+        list.body.contains(&format!(
+            "href=\"/app/rosters/{roster}/board\">Version 1</a>"
+        )),
+        "{}",
+        list.body
+    );
     let page = get(
         &format!("{}/app/instances/{id}", server.url),
         &session,
@@ -318,6 +329,11 @@ fn a_viewer_reads_the_instances_but_cannot_upload_or_solve() {
     );
     assert_eq!(page.status, 200);
     assert!(!page.body.contains("name=\"time_limit\""), "no solve form");
+    assert!(page.body.contains("1 <b>(current)</b>"), "{}", page.body);
+    assert!(
+        page.body
+            .contains(&format!("href=\"/app/rosters/{roster}/board\""))
+    );
     let csrf = csrf_of(&list.body);
     for (path, fields) in [
         (

@@ -33,6 +33,8 @@ struct Row {
     created_by: String,
     created_at: String,
     published_version: Option<i64>,
+    /// The roster of the current publication.
+    published_roster: Option<String>,
 }
 
 /// One validation error of an upload.
@@ -98,12 +100,20 @@ fn list_page(
     refused: Option<(String, Vec<Problem>)>,
 ) -> Result<ListPage, Response> {
     let tr = Tr::of(headers);
+    let current = state
+        .store
+        .current_publications()
+        .map_err(|e| failure(tr, session, &e.into()))?;
     let rows = state
         .store
         .instances()
         .map_err(|e| failure(tr, session, &e.into()))?
         .into_iter()
         .map(|row| Row {
+            published_roster: current
+                .iter()
+                .find(|p| p.instance_id == row.id)
+                .map(|p| p.roster_id.clone()),
             created_at: moment(tr, &row.created_at),
             id: row.id,
             name: row.name,

@@ -118,6 +118,20 @@ fn term_label(tr: Tr, term: Term) -> &'static str {
     }
 }
 
+/// Why a job failed, for people (a pin conflict by its message), if it did.
+fn failure_text(tr: Tr, row: &SolveRow) -> Option<String> {
+    match row.status.as_str() {
+        "failed" => Some(
+            row.detail
+                .clone()
+                .or_else(|| row.error.clone())
+                .unwrap_or_default(),
+        ),
+        "interrupted" => Some(tr.t("instances.solve.interrupted").to_string()),
+        _ => None,
+    }
+}
+
 /// What a finished job made, or why it failed.
 fn outcome(state: &AppState, tr: Tr, row: &SolveRow) -> Outcome {
     let roster = row.roster_id.as_deref().and_then(|id| {
@@ -131,21 +145,11 @@ fn outcome(state: &AppState, tr: Tr, row: &SolveRow) -> Outcome {
             .map(|(term, value)| (term_label(tr, term).to_string(), format!("{value:.2}")))
             .collect()
     });
-    let failure = match row.status.as_str() {
-        "failed" => Some(
-            row.detail
-                .clone()
-                .or_else(|| row.error.clone())
-                .unwrap_or_default(),
-        ),
-        "interrupted" => Some(tr.t("instances.solve.interrupted").to_string()),
-        _ => None,
-    };
     Outcome {
         roster_id: row.roster_id.clone(),
         objective: roster.map(|r| format!("{:.2}", r.objective)),
         terms,
-        failure,
+        failure: failure_text(tr, row),
         pin_conflict: row.error.as_deref() == Some("pin_conflict"),
     }
 }
@@ -201,7 +205,6 @@ fn event(state: &AppState, tr: Tr, job_id: &str) -> (Event, bool) {
             )
         }
         Ok((row, None)) => {
-            let outcome = outcome(state, tr, &row);
             let data = json!({
                 "status": row.status,
                 "status_label": status_label(tr, &row.status),
@@ -209,7 +212,7 @@ fn event(state: &AppState, tr: Tr, job_id: &str) -> (Event, bool) {
                 "objective": row.summary.as_ref().and_then(|s| s.get("objective")).cloned(),
                 "cancelled": row.summary.as_ref().and_then(|s| s.get("cancelled")).cloned(),
                 "error": row.error,
-                "detail": outcome.failure,
+                "detail": failure_text(tr, &row),
             });
             (Event::default().event("done").data(data.to_string()), true)
         }
