@@ -319,6 +319,12 @@ fn skeleton(tr: Tr, kind: &str, instance: &Instance) -> String {
         .map_or("HOME", |s| s.home.as_str());
     let start = instance.calendar.start();
     let day = start.format("%Y-%m-%d");
+    let last = instance
+        .calendar
+        .dates()
+        .last()
+        .unwrap_or(start)
+        .format("%Y-%m-%d");
     let body = match kind {
         "add_specialist" => format!(
             "[changes.specialist]\nid = \"new-expert\"\nname = \"New Expert\"\nvisiting = true\nhome = \"{home}\"\nsites = [\"{site}\"]\ndisciplines = [\"{discipline}\"]\n"
@@ -341,11 +347,20 @@ fn skeleton(tr: Tr, kind: &str, instance: &Instance) -> String {
         "studio_cadence" => format!("studio = \"{studio}\"\nsessions_per_week = 2\n"),
         "scale_requests" | "scale_surgeries" => "factor = 1.2\n".to_string(),
         "add_requests" => format!(
-            "[[changes.requests]]\nid = \"new-request\"\npatient = \"P-NEW\"\ndiscipline = \"{discipline}\"\nearliest = \"{day}\"\n"
+            "[[changes.requests]]\nid = \"new-request\"\npatient = \"P-NEW\"\ndiscipline = \"{discipline}\"\nearliest = \"{day}\"\nlatest = \"{last}\"\n"
         ),
-        "add_surgeries" => format!(
-            "[[changes.surgeries]]\nid = \"new-surgery\"\npatient = \"P-NEW\"\ndiscipline = \"{discipline}\"\ngrade = 1\nminutes = 60\n"
-        ),
+        "add_surgeries" => {
+            // Like the instance's first surgery (a discipline that operates).
+            let (discipline, grade, minutes) = instance
+                .surgeries
+                .first()
+                .map_or((discipline.as_str(), 1, 60), |s| {
+                    (s.discipline.as_str(), s.grade, s.minutes)
+                });
+            format!(
+                "[[changes.surgeries]]\nid = \"new-surgery\"\npatient = \"P-NEW\"\ndiscipline = \"{discipline}\"\ngrade = {grade}\nminutes = {minutes}\nrelease = \"{day}\"\ndue = \"{last}\"\n"
+            )
+        }
         _ => "[changes.weights]\nvisiting_day_cost = 2\n".to_string(),
     };
     format!(
@@ -468,5 +483,42 @@ pub async fn run(
         Ok(Ok(page)) => render(&page, StatusCode::UNPROCESSABLE_ENTITY),
         Ok(Err(error)) => failure(tr, &session, &error),
         Err(join) => failure(tr, &session, &ApiError::internal(join)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::web::i18n::Lang;
+
+    #[test]
+    fn every_skeleton_reads_and_applies_to_ningde_and_every_shipped_scenario_reads() {
+        let text = include_str!("../../../../instances/ningde-regional.toml");
+        let (raw, _) = houniao::instance::load::parse(text, SourceFormat::Toml).expect("parses");
+        let instance = Instance::from_raw(&raw).expect("valid");
+        for lang in [Lang::En, Lang::Zh] {
+            let tr = Tr { lang };
+            for kind in KINDS {
+                let scenario = format!("name = \"t\"\n{}", skeleton(tr, kind, &instance));
+                let read = Scenario::from_str_as(&scenario, SourceFormat::Toml);
+                let read = read.unwrap_or_else(|e| panic!("{kind}: {e}\n{scenario}"));
+                if let Err(e) = read.apply(&raw) {
+                    panic!("{kind}: {e} {:?}\n{scenario}", e.problems());
+                }
+            }
+        }
+        for (id, text) in SHIPPED {
+            assert!(
+                Scenario::from_str_as(text, SourceFormat::Toml).is_ok(),
+                "{id}"
+            );
+        }
+        // Ningde's eight, and Yangpu's +20% requests, which names no id and so applies
+        // to any instance; not Beilun's theatre nor the worked example's expert.
+        let offered: Vec<&str> = applicable(&raw, &[]).iter().map(|s| s.id).collect();
+        assert_eq!(offered.len(), 9, "{offered:?}");
+        assert!(offered.contains(&"yangpu-requests-plus-20"), "{offered:?}");
+        assert!(!offered.contains(&"beilun-theatre-closed"), "{offered:?}");
+        assert!(!offered.contains(&"example-xi-away-tuesday"), "{offered:?}");
     }
 }
