@@ -327,6 +327,73 @@ fn an_agent_books_the_named_expert_and_the_api_lists_the_booking() {
 }
 
 #[test]
+fn a_place_taken_meanwhile_is_said_and_what_is_left_offered() {
+    let desk = Desk::open("tok-agent");
+    let found = desk.act(
+        "/app/desk/search",
+        "en",
+        &desk.request(&[
+            ("patient", "P-60001"),
+            ("expert", "liu-jun"),
+            ("earliest", "2026-03-02"),
+            ("latest", "2026-03-06"),
+        ]),
+    );
+    let stale = forms(&found.body, "/app/desk/book")
+        .into_iter()
+        .next()
+        .expect("an option");
+    let option = stale
+        .iter()
+        .find(|(k, _)| k == "option")
+        .map(|(_, v)| v.clone())
+        .expect("an option id");
+    // Other agents fill that session through the API meanwhile.
+    let mut filled = false;
+    for n in 0..40 {
+        let (status, body) = desk.server.call(
+            "POST",
+            &format!("/instances/{}/bookings", desk.instance),
+            Some("tok-agent"),
+            Some(json!({
+                "patient": format!("Q-{n}"),
+                "specialist": "liu-jun",
+                "earliest": "2026-03-02",
+                "latest": "2026-03-06",
+                "option": option,
+            })),
+        );
+        if status == 409 {
+            assert_eq!(body["error"], "taken", "{body}");
+            filled = true;
+            break;
+        }
+        assert_eq!(status, 201, "{body}");
+    }
+    assert!(filled, "the session fills up");
+    let taken = desk.act("/app/desk/book", "en", &stale);
+    assert_eq!(taken.status, 200, "{}", taken.body);
+    assert!(taken.body.contains("just taken"), "{}", taken.body);
+    let now = forms(&taken.body, "/app/desk/book");
+    assert!(
+        now.iter()
+            .all(|f| !f.contains(&("option".to_string(), option.clone()))),
+        "the full session is no longer offered"
+    );
+    // A plain form post says it with the API's status.
+    let plain = post(
+        &desk.url("/app/desk/book"),
+        Some(&desk.cookie),
+        "en",
+        Via::Form,
+        &stale,
+    );
+    assert_eq!(plain.status, 409);
+    assert!(plain.body.contains("<html") && plain.body.contains("just taken"));
+    assert_eq!(desk.api("/bookings?patient=P-60001"), json!([]));
+}
+
+#[test]
 fn nothing_fits_reads_out_why_offers_alternatives_and_the_waitlist() {
     let desk = Desk::open("tok-agent");
     // Outside the published week: nobody serves it.

@@ -1,6 +1,7 @@
 // houniao call-centre desk: keyboard moves htmx does not cover. No external resources.
 // ArrowDown/ArrowUp move between the Book buttons of the options; "Next patient"
-// clears the patient's fields and puts the cursor back in the patient field.
+// resets the search form, clears the patient's fields and the last answer, and puts the
+// cursor back in the patient field (without script it reloads the desk).
 "use strict";
 document.addEventListener("keydown", function (event) {
   if (event.key !== "ArrowDown" && event.key !== "ArrowUp") return;
@@ -20,6 +21,7 @@ document.addEventListener("click", function (event) {
   const form = document.getElementById("desk-search");
   if (!link || !form) return;
   event.preventDefault();
+  form.reset();
   for (const name of ["patient", "expert"]) {
     const field = form.elements.namedItem(name);
     if (field) field.value = "";
