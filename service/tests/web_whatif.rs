@@ -441,6 +441,41 @@ fn two_scenarios_run_from_the_form_end_in_one_table_and_one_csv() {
         csv.body
     );
 
+    // A job cancelled from its page: back to the page, which ends as cancelled.
+    let started = post_form(
+        &format!("{}/app/whatif", server.url),
+        &planner,
+        &[
+            ("csrf", csrf.as_str()),
+            ("instance", id.as_str()),
+            ("shipped", "ningde-theatre-closed"),
+            ("shipped", "ningde-extra-oncologist"),
+            ("shipped", "ningde-expert-leaves"),
+            ("time_limit", "30"),
+        ],
+    );
+    assert_eq!(started.status, 303, "{}", started.body);
+    let other = started.location.expect("the job's page");
+    let running = get(&format!("{}{other}", server.url), &planner, "en");
+    let cancelled = post_form(
+        &format!("{}{other}/cancel", server.url),
+        &planner,
+        &[("csrf", csrf_of(&running.body).as_str())],
+    );
+    assert_eq!(cancelled.status, 303, "{}", cancelled.body);
+    assert_eq!(cancelled.location.as_deref(), Some(other.as_str()));
+    let deadline = Instant::now() + Duration::from_secs(120);
+    loop {
+        let live = get(&format!("{}{other}/live", server.url), &planner, "en");
+        if !live.body.contains("hx-trigger") {
+            assert!(live.body.contains("Cancelled"), "{}", live.body);
+            assert!(live.body.contains("skipped (cancelled)"), "{}", live.body);
+            break;
+        }
+        assert!(Instant::now() < deadline, "still running");
+        std::thread::sleep(Duration::from_millis(300));
+    }
+
     // Jobs are the planners' pages too.
     let agent = sign_in(&server, "tok-agent");
     assert_eq!(
