@@ -341,11 +341,15 @@ impl SearchView {
         };
         SearchView {
             asked,
-            window: format!(
-                "{} – {}",
-                tr.date(request.earliest),
-                tr.date(request.latest)
-            ),
+            window: if request.earliest == request.latest {
+                tr.date(request.earliest)
+            } else {
+                format!(
+                    "{} – {}",
+                    tr.date(request.earliest),
+                    tr.date(request.latest)
+                )
+            },
             options: result
                 .options
                 .iter()
