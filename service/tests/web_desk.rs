@@ -27,6 +27,7 @@ fn browser() -> ureq::Agent {
 struct Page {
     status: u16,
     location: Option<String>,
+    hx_redirect: Option<String>,
     content_type: String,
     body: String,
 }
@@ -39,12 +40,14 @@ fn page(mut response: ureq::http::Response<ureq::Body>) -> Page {
             .and_then(|v| v.to_str().ok().map(str::to_string))
     };
     let location = header("location");
+    let hx_redirect = header("hx-redirect");
     let content_type = header("content-type").unwrap_or_default();
     let status = response.status().as_u16();
     let body = response.body_mut().read_to_string().unwrap_or_default();
     Page {
         status,
         location,
+        hx_redirect,
         content_type,
         body,
     }
@@ -689,6 +692,27 @@ fn only_the_roles_that_may_book_reach_the_desk() {
             assert_eq!(action.status, 403, "{token} may not search");
         }
     }
+    // An htmx call whose session is gone is sent to sign in, not given the form.
+    let expired = post(
+        &format!("{}/app/desk/search", server.url),
+        Some("houniao_session=gone"),
+        "en",
+        Via::Htmx("whatever"),
+        &fields(&[("instance", &instance), ("patient", "P-1")]),
+    );
+    assert_eq!(expired.status, 200);
+    assert_eq!(
+        expired.hx_redirect.as_deref(),
+        Some("/app/login?next=/app/desk")
+    );
+    let plain = post(
+        &format!("{}/app/desk/search", server.url),
+        None,
+        "en",
+        Via::Form,
+        &fields(&[("instance", &instance)]),
+    );
+    assert_eq!(plain.status, 303, "a plain post is redirected to sign in");
     // An instance without a publication.
     let cookie = sign_in(&server, "tok-agent");
     let missing = get(

@@ -16,7 +16,7 @@ use askama::Template;
 use axum::Form;
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode};
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use chrono::NaiveDate;
 use houniao::Instance;
 use houniao::booking::{PatientRequest, SessionRef};
@@ -204,7 +204,16 @@ pub async fn desk(
 }
 
 /// The session of a desk action (Book role) with its CSRF token checked.
+/// An htmx call without a live session (it expired, or the service restarted) is told
+/// to load the sign-in page (`HX-Redirect`) rather than swap it into the desk.
 fn admit(state: &AppState, headers: &HeaderMap, csrf: Option<&str>) -> Result<Session, Response> {
+    if headers.contains_key("hx-request") && state.sessions.of(headers).is_none() {
+        return Err((
+            [("hx-redirect", "/app/login?next=/app/desk")],
+            StatusCode::OK,
+        )
+            .into_response());
+    }
     let session = guard(state, headers, "/app/desk", Access::Book)?;
     check_csrf(headers, &session, csrf)?;
     Ok(session)
