@@ -246,11 +246,24 @@ fn applicable(raw: &RawInstance, checked: &[String]) -> Vec<ShippedView> {
             Some(ShippedView {
                 id,
                 name: scenario.name,
-                description: scenario.description,
+                description: if scenario.description.is_empty() {
+                    leading_comment(text)
+                } else {
+                    scenario.description
+                },
                 checked: checked.iter().any(|c| c == id),
             })
         })
         .collect()
+}
+
+/// The comment a scenario file opens with (what it asks, when it has no description).
+fn leading_comment(text: &str) -> String {
+    text.lines()
+        .map_while(|line| line.strip_prefix('#'))
+        .map(str::trim)
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 fn kind_key(kind: &str) -> &'static str {

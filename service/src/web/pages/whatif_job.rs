@@ -170,11 +170,12 @@ fn rows(tr: Tr, results: &[Option<Outcome>], status: JobStatus) -> Vec<RowView> 
                 .map(|(c, (column, result))| match column {
                     Some(values) => {
                         let value = values.get(i).cloned().unwrap_or_default();
-                        // Seconds always differ; counts of differences mark themselves.
+                        // Seconds always differ, and a gap is claimed only by a solve
+                        // on its own; counts of differences mark themselves.
                         let differs = c > 0
                             && match i {
                                 18 | 19 => value != "0" && value != "—",
-                                20 => false,
+                                16 | 20 => false,
                                 _ => base
                                     .as_ref()
                                     .is_some_and(|b| b.get(i).is_some_and(|v| *v != value)),
