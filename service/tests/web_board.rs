@@ -229,7 +229,7 @@ fn the_board_lays_the_roster_out_for_every_reader_in_both_languages() {
     assert!(body.contains("Objective: 60") && body.contains("Cost of visiting days"));
     assert!(body.contains("Not published"), "{body}");
     // A reader gets no buttons and nothing to drag.
-    assert!(!body.contains("draggable=\"true\"") && !body.contains("value=\"pin\""));
+    assert!(!body.contains("draggable=\"true\"") && !body.contains("hx-vals"));
     assert!(!body.contains("/publish\"") && !body.contains("/resolve\""));
 
     // The scheduler, in Chinese, at Jiaocheng: the studio with its apprentice.
@@ -250,7 +250,7 @@ fn the_board_lays_the_roster_out_for_every_reader_in_both_languages() {
         "{body}"
     );
     assert!(body.contains("跟诊学员") && body.contains("Chen (community GP)"));
-    assert!(body.contains("draggable=\"true\"") && body.contains("value=\"pin\""));
+    assert!(body.contains("draggable=\"true\"") && body.contains("hx-vals='{\"op\": \"pin\"}'"));
     assert!(body.contains("保留锁定重新排班"));
 
     // By specialist: Xi works at two sites on Tuesday.
@@ -540,14 +540,12 @@ fn pinning_a_chip_makes_a_draft_with_the_chip_pinned_and_unpinning_undoes_it() {
         None,
     );
     assert_eq!(stored["status"], "feasible");
-    let unpin_at = board
-        .body
-        .find("name=\"op\" value=\"unpin\"")
-        .expect("an unpin button");
-    let rest = &board.body[unpin_at..];
-    let marker = "name=\"pin\" value=\"";
-    let from = rest.find(marker).expect("pin id") + marker.len();
-    let pin_id = &rest[from..from + rest[from..].find('"').expect("end")];
+    // Its Unpin button sends the pin's id, which the chip carries.
+    assert!(board.body.contains("hx-vals='{\"op\": \"unpin\"}'"));
+    let chip_html = &board.body[at..at + board.body[at..].find('>').expect("tag end")];
+    let marker = "data-pin=\"";
+    let from = chip_html.find(marker).expect("the pin's id on the chip") + marker.len();
+    let pin_id = &chip_html[from..from + chip_html[from..].find('"').expect("end")];
     let answer = post(
         &server,
         &format!("/app/rosters/{draft}/edits"),
@@ -675,4 +673,113 @@ fn the_print_view_has_one_page_per_site_week_and_no_buttons() {
     );
     assert!(css.body.contains("@page { size: A4"), "{}", css.body);
     assert!(css.body.contains("page-break-after: always"));
+}
+
+/// The Beilun board's server time (run by hand, not asserted; docs/performance.md § Web
+/// app): `cargo test -p houniao-service --test web_board -- --ignored --nocapture`.
+#[test]
+#[ignore]
+fn beilun_board_render_time() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let server = Server::start_in(dir.path(), "");
+    let text =
+        std::fs::read_to_string(root().join("instances/beilun-oncology.toml")).expect("beilun");
+    let (status, body) = server.upload("tok-scheduler", &text);
+    assert_eq!(status, 201, "{body}");
+    let id = body["id"].as_str().expect("id").to_string();
+    let roster: Value = serde_json::from_str(
+        &std::fs::read_to_string(root().join("instances/rosters/beilun-oncology.roster.json"))
+            .expect("roster"),
+    )
+    .expect("json");
+    let sites: Vec<String> = {
+        let instance =
+            Instance::from_path(&root().join("instances/beilun-oncology.toml")).expect("ok");
+        instance.sites.iter().map(|s| s.id.clone()).collect()
+    };
+    let (status, stored) = server.call(
+        "POST",
+        &format!("/instances/{id}/rosters"),
+        Some("tok-scheduler"),
+        Some(roster),
+    );
+    assert_eq!(status, 201, "{stored}");
+    let roster = stored["roster_id"].as_str().expect("roster").to_string();
+    let (scheduler, _) = sign_in(&server, "tok-scheduler");
+    let views: Vec<String> = sites
+        .iter()
+        .map(|s| format!("view=site&site={s}&week=0"))
+        .chain(std::iter::once("view=specialist&week=0".to_string()))
+        .collect();
+    // Untimed warm-up, then 40 rounds of every view.
+    for view in &views {
+        get(
+            &server,
+            &format!("/app/rosters/{roster}/board?{view}"),
+            &scheduler,
+            "zh-CN",
+        );
+    }
+    let warm = server.log().lines().count();
+    let mut sizes = Vec::new();
+    for _ in 0..40 {
+        for view in &views {
+            let page = get(
+                &server,
+                &format!("/app/rosters/{roster}/board?{view}"),
+                &scheduler,
+                "zh-CN",
+            );
+            assert_eq!(page.status, 200);
+            sizes.push(page.body.len());
+        }
+    }
+    // The server's own time per request, from its log lines.
+    let log = server.log();
+    let mut site = Vec::new();
+    let mut people = Vec::new();
+    let board_lines = log
+        .lines()
+        .skip(warm)
+        .filter(|l| l.contains("/app/rosters/{id}/board"));
+    for (k, line) in board_lines.enumerate() {
+        let Some(at) = line.find("latency_ms=") else {
+            continue;
+        };
+        let value: String = line[at + 11..]
+            .chars()
+            .filter(|c| c.is_ascii_digit() || *c == '.')
+            .take_while(|_| true)
+            .collect();
+        let Ok(ms) = value.trim_end_matches('.').parse::<f64>() else {
+            continue;
+        };
+        if k % views.len() == views.len() - 1 {
+            people.push(ms);
+        } else {
+            site.push(ms);
+        }
+    }
+    let report = |name: &str, mut values: Vec<f64>| {
+        values.sort_by(f64::total_cmp);
+        let at = |q: f64| values[((values.len() as f64 - 1.0) * q).round() as usize];
+        let mean = values.iter().sum::<f64>() / values.len() as f64;
+        println!(
+            "{name}: {} requests, mean {mean:.2} ms, p50 {:.2}, p90 {:.2}, p99 {:.2}, max {:.2}",
+            values.len(),
+            at(0.5),
+            at(0.9),
+            at(0.99),
+            at(1.0)
+        );
+    };
+    report("site-week", site.clone());
+    report("people-week", people.clone());
+    report("all", [site, people].concat());
+    sizes.sort_unstable();
+    println!(
+        "page sizes: {} to {} bytes",
+        sizes[0],
+        sizes[sizes.len() - 1]
+    );
 }

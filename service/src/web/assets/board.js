@@ -107,6 +107,20 @@
     });
   }
 
+  // A chip's Pin, Unpin and Move… buttons send the chip's entry (its data attributes).
+  document.body.addEventListener("htmx:configRequest", function (event) {
+    const source = event.detail.elt;
+    const chip = source && source.closest && source.closest(".chip");
+    if (!chip || !board.contains(chip)) return;
+    const parameters = event.detail.parameters;
+    parameters.specialist = chip.dataset.specialist;
+    parameters.date = chip.dataset.date;
+    parameters.session = chip.dataset.session;
+    parameters.activity = chip.dataset.activity;
+    if (chip.dataset.pin) parameters.pin = chip.dataset.pin;
+    parameters.back = back;
+  });
+
   document.addEventListener("click", function (event) {
     if (event.target.closest && event.target.closest("[data-board-discard]")) {
       document.getElementById("preview").innerHTML = "";

@@ -15,7 +15,7 @@ mod edits;
 mod print;
 mod view;
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, OnceLock};
 
 use askama::Template;
 use axum::extract::{Path, Query, State};
@@ -31,7 +31,7 @@ use serde::Deserialize;
 
 use super::{Chrome, guard, message, render};
 use crate::server::auth::Access;
-use crate::server::state::AppState;
+use crate::server::state::{AppState, lock};
 use crate::server::store::RosterRow;
 use crate::web::i18n::Tr;
 use crate::web::session::Session;
@@ -43,10 +43,38 @@ use view::{Focus, Grid, Index, Layout};
 /// A stored roster with its instance (with a draft's own pins, when it has them).
 struct Loaded {
     id: String,
+    cached: Arc<Cached>,
+}
+
+impl std::ops::Deref for Loaded {
+    type Target = Cached;
+    fn deref(&self) -> &Cached {
+        &self.cached
+    }
+}
+
+/// What reading a roster gives, kept for the next request: rosters are never changed
+/// once stored (an edit makes a new draft), so only the instance (whose pins may be
+/// replaced) is looked up again each time, and a draft's own pins are applied again
+/// only when it changed.
+struct Cached {
     row: RosterRow,
     roster: Roster,
+    /// The instance it was judged against, and the one with the draft's pins.
+    base: Arc<Instance>,
     instance: Arc<Instance>,
 }
+
+/// Rosters read lately, by id, oldest first.
+type Cache = Mutex<Vec<(String, Arc<Cached>)>>;
+
+/// The rosters read lately (a few dozen at most; the board reads the same ones again).
+fn cache() -> &'static Cache {
+    static CACHE: OnceLock<Cache> = OnceLock::new();
+    CACHE.get_or_init(|| Mutex::new(Vec::new()))
+}
+
+const CACHED: usize = 32;
 
 /// Reads roster `id`; a 404 page when there is none, a 500 page when it cannot be read.
 fn load(state: &AppState, tr: Tr, session: &Session, id: &str) -> Result<Loaded, Response> {
@@ -63,37 +91,66 @@ fn load(state: &AppState, tr: Tr, session: &Session, id: &str) -> Result<Loaded,
             },
         )
     };
-    let row = match state.store.roster_row(id) {
-        Ok(Some(row)) => row,
-        Ok(None) => return Err(failed(StatusCode::NOT_FOUND)),
-        Err(error) => {
-            tracing::error!(%error, "reading a roster for the board");
-            return Err(failed(StatusCode::INTERNAL_SERVER_ERROR));
-        }
+    let hit = lock(cache())
+        .iter()
+        .find(|(key, _)| key == id)
+        .map(|(_, cached)| cached.clone());
+    let base = match hit.as_ref().map(|c| c.row.instance_id.clone()) {
+        Some(instance_id) => state.instance(&instance_id).ok(),
+        None => None,
     };
-    let read = || -> Result<(Roster, Arc<Instance>), String> {
+    if let (Some(cached), Some(base)) = (&hit, &base)
+        && Arc::ptr_eq(&cached.base, base)
+    {
+        return Ok(Loaded {
+            id: id.to_string(),
+            cached: cached.clone(),
+        });
+    }
+    let row = match hit.map(|c| c.row.clone()) {
+        Some(row) => row,
+        None => match state.store.roster_row(id) {
+            Ok(Some(row)) => row,
+            Ok(None) => return Err(failed(StatusCode::NOT_FOUND)),
+            Err(error) => {
+                tracing::error!(%error, "reading a roster for the board");
+                return Err(failed(StatusCode::INTERNAL_SERVER_ERROR));
+            }
+        },
+    };
+    let read = || -> Result<Cached, String> {
         let roster = Roster::from_json_str(&row.roster).map_err(|e| e.to_string())?;
-        let instance = state
+        let base = state
             .instance(&row.instance_id)
             .map_err(|e| e.detail.clone())?;
         let instance = match &row.pins {
             Some(json) => {
                 let pins: Vec<RawPin> = serde_json::from_str(json).map_err(|e| e.to_string())?;
-                Arc::new(
-                    houniao::edits::with_draft_pins(&instance, &pins).map_err(|e| e.to_string())?,
-                )
+                Arc::new(houniao::edits::with_draft_pins(&base, &pins).map_err(|e| e.to_string())?)
             }
-            None => instance,
+            None => base.clone(),
         };
-        Ok((roster, instance))
+        Ok(Cached {
+            row: row.clone(),
+            roster,
+            base,
+            instance,
+        })
     };
     match read() {
-        Ok((roster, instance)) => Ok(Loaded {
-            id: id.to_string(),
-            row,
-            roster,
-            instance,
-        }),
+        Ok(cached) => {
+            let cached = Arc::new(cached);
+            let mut entries = lock(cache());
+            entries.retain(|(key, _)| key != id);
+            if entries.len() >= CACHED {
+                entries.remove(0);
+            }
+            entries.push((id.to_string(), cached.clone()));
+            Ok(Loaded {
+                id: id.to_string(),
+                cached,
+            })
+        }
         Err(error) => {
             tracing::error!(%error, "reading roster {id} for the board");
             Err(failed(StatusCode::INTERNAL_SERVER_ERROR))

@@ -41,7 +41,6 @@ struct PrintPage {
     interactive: bool,
     can_schedule: bool,
     id: String,
-    back: String,
 }
 
 /// `GET /app/rosters/{id}/print` (Read).
@@ -113,7 +112,6 @@ pub async fn print(
         interactive: false,
         can_schedule: false,
         id,
-        back: String::new(),
     };
     render(&page, StatusCode::OK)
 }
