@@ -7,6 +7,8 @@
 //! Chromium and chromedriver come from Debian (`./dev test` installs them). Without
 //! them these tests fail, unless `HOUNIAO_SKIP_BROWSER=1` lets them skip outside CI.
 
+#[path = "browser/board.rs"]
+mod board;
 #[allow(dead_code)] // each test crate uses its own part of the helpers
 mod common;
 #[allow(dead_code)]
@@ -15,6 +17,8 @@ mod driver;
 #[allow(dead_code)]
 #[path = "common/server.rs"]
 mod harness;
+#[path = "browser/story.rs"]
+mod story;
 
 use driver::Browser;
 use harness::Server;
@@ -136,5 +140,18 @@ async fn a_viewer_opening_an_unknown_page_sees_the_404_page() {
     assert_eq!(browser.status_of("/app/no-such-page").await, Some(404));
     // The page is the app's, with a way home.
     browser.find("main a[href='/app/']").await;
+    browser.assert_only_origin().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_week_planned_edited_and_published_then_booked_by_the_call_centre() {
+    if !driver::available() {
+        return;
+    }
+    let _turn = ONE_AT_A_TIME.lock().await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let server = Server::start_in(dir.path(), "");
+    let mut browser = Browser::start(&server.url).await;
+    story::plan_edit_publish_and_book(&mut browser).await;
     browser.assert_only_origin().await;
 }

@@ -202,6 +202,14 @@ impl Browser {
             .unwrap_or_else(|e| panic!("script failed: {e}\n{script}"))
     }
 
+    /// Runs an asynchronous script (it calls its last argument with its answer).
+    pub async fn script_async(&self, script: &str) -> Value {
+        self.client
+            .execute_async(script, Vec::new())
+            .await
+            .unwrap_or_else(|e| panic!("script failed: {e}\n{script}"))
+    }
+
     /// Waits until the page's visible text contains `wanted`; answers the text.
     pub async fn wait_for_text(&self, wanted: &str) -> String {
         let deadline = Instant::now() + PATIENCE;
