@@ -311,14 +311,21 @@ pub(super) async fn start_whatif_job(
     let actor = authorise(&state, &headers, Access::Plan)?;
     let body: WhatIfJobBody = json_body(&body)?;
     let near_base = body.near_base.unwrap_or(true);
-    let (job, names) = start(
-        &state,
-        &actor,
-        &id,
-        &body.scenarios,
-        body.time_limit,
-        near_base,
-    )?;
+    // Applying the scenarios validates whole instances: off the async threads (the job
+    // itself is spawned onto the runtime from there).
+    let worker = state.clone();
+    let (job, names) = tokio::task::spawn_blocking(move || {
+        start(
+            &worker,
+            &actor,
+            &id,
+            &body.scenarios,
+            body.time_limit,
+            near_base,
+        )
+    })
+    .await
+    .map_err(ApiError::internal)??;
     Ok((
         StatusCode::ACCEPTED,
         Json(json!({ "job": job, "cases": names, "poll": format!("/whatif/jobs/{job}") })),

@@ -1,8 +1,14 @@
-// houniao web app, what-if form: the change-kind select inserts that kind's commented
-// [[changes]] skeleton into the scenario editor, and a chosen file is read into it.
+// houniao web app, what-if form: choosing an instance reloads the form for it, the
+// change-kind select inserts that kind's commented [[changes]] skeleton into the
+// scenario editor, and a chosen file is read into it.
 // Without JavaScript the editor still takes pasted text. No external resources.
 "use strict";
 (function () {
+  // Choosing another instance shows its scenarios at once.
+  const instance = document.getElementById("whatif-instance");
+  if (instance && instance.form) {
+    instance.addEventListener("change", function () { instance.form.submit(); });
+  }
   const text = document.getElementById("whatif-text");
   const kind = document.getElementById("whatif-kind");
   const insert = document.getElementById("whatif-insert");
