@@ -441,7 +441,11 @@ impl<'a> Index<'a> {
                 }
             };
             let row = row_of(room);
-            let chip = self.chip(tr, a, &columns, rows_of_kind(kind, &a.specialist));
+            let mut chip = self.chip(tr, a, &columns, rows_of_kind(kind, &a.specialist));
+            if a.activity == Activity::Clinic {
+                // The group's title names the discipline already.
+                chip.detail.clear();
+            }
             let group = groups
                 .entry((row, slot))
                 .or_default()
