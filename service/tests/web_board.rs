@@ -302,6 +302,40 @@ fn the_board_lays_the_roster_out_for_every_reader_in_both_languages() {
     assert!(seen.body.contains(&escaped(reason)), "{reason}");
     assert!(seen.body.contains("Draft (not published)"));
 
+    // Zhao joining the meeting by video (a draft made through the API): still one of
+    // the meeting's four, flagged.
+    let (status, remote) = server.call(
+        "POST",
+        &format!("/rosters/{roster}/edits"),
+        Some("tok-scheduler"),
+        Some(json!({ "edits": [
+            { "op": "remove", "entry": { "specialist": "zhao-path", "date": "2026-03-04", "session": "pm" } },
+            { "op": "add", "assignment": { "specialist": "zhao-path", "date": "2026-03-04", "session": "pm",
+              "activity": "mdt", "board": "breast-mdt", "discipline": "pathology", "remote": true } }
+        ] })),
+    );
+    assert_eq!(status, 201, "{remote}");
+    assert_eq!(remote["valid"], true, "{remote}");
+    let draft = remote["roster_id"].as_str().expect("draft");
+    let seen = get(
+        &server,
+        &format!("/app/rosters/{draft}/board"),
+        &viewer,
+        "en",
+    );
+    assert_eq!(seen.body.matches("data-activity=\"mdt\"").count(), 4);
+    assert_eq!(
+        seen.body.matches("MDT · Breast cancer MDT").count(),
+        1,
+        "one meeting"
+    );
+    assert!(seen.body.contains("pathology · by video"), "{}", seen.body);
+    assert!(seen.body.contains("class=\"chip mdt remote\""));
+    assert!(
+        seen.body
+            .contains("<span class=\"badge video\">video</span>")
+    );
+
     let missing = get(&server, "/app/rosters/roster-nope/board", &viewer, "en");
     assert_eq!(missing.status, 404);
 }
