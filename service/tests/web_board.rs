@@ -251,7 +251,7 @@ fn the_board_lays_the_roster_out_for_every_reader_in_both_languages() {
     );
     assert!(body.contains("跟诊学员") && body.contains("Chen (community GP)"));
     assert!(body.contains("draggable=\"true\"") && body.contains("hx-vals='{\"op\": \"pin\"}'"));
-    assert!(body.contains("保留锁定重新排班"));
+    assert!(body.contains("保留锁定重新排班") && body.contains("发布这份排班"));
 
     // By specialist: Xi works at two sites on Tuesday.
     let seen = get(
