@@ -141,6 +141,24 @@ async fn a_viewer_opening_an_unknown_page_sees_the_404_page() {
     // The page is the app's, with a way home.
     browser.find("main a[href='/app/']").await;
     browser.assert_only_origin().await;
+
+    // The check would see a request to another host: one made here on purpose (to
+    // another loopback origin, where nothing answers) shows in the log.
+    let probe = "http://localhost:9/probe.png";
+    browser
+        .script(
+            "const i = new Image(); i.src = arguments[0]; document.body.appendChild(i);",
+            vec![probe.into()],
+        )
+        .await;
+    let deadline = std::time::Instant::now() + driver::PATIENCE;
+    while !browser.requests().await.iter().any(|u| u == probe) {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the performance log never showed {probe}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

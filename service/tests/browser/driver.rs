@@ -4,6 +4,7 @@
 //! Everything started here is stopped when the [`Browser`] is dropped, also when a
 //! test fails.
 
+use std::io::Write;
 use std::net::TcpListener;
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
@@ -28,7 +29,7 @@ fn chromium() -> PathBuf {
 /// `chromedriver` (Debian's `chromium-driver`), or `HOUNIAO_CHROMEDRIVER`.
 fn chromedriver() -> Option<PathBuf> {
     if let Some(path) = std::env::var_os("HOUNIAO_CHROMEDRIVER") {
-        return Some(PathBuf::from(path));
+        return Some(PathBuf::from(path)).filter(|p| p.is_file());
     }
     let path = std::env::var_os("PATH").unwrap_or_default();
     std::env::split_paths(&path)
@@ -59,7 +60,8 @@ pub fn available() -> bool {
     let may_skip = std::env::var("HOUNIAO_SKIP_BROWSER").is_ok_and(|v| v == "1");
     let install = "apt-get install chromium chromium-driver (./dev test installs them)";
     if may_skip && !in_ci {
-        eprintln!(
+        // Straight to the process's stderr: the test harness captures eprintln!.
+        let notice = format!(
             "\n!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!\n\
              !!! BROWSER TESTS SKIPPED: missing {}.\n\
              !!! HOUNIAO_SKIP_BROWSER=1 allowed it; the web app was NOT tested in a\n\
@@ -67,6 +69,7 @@ pub fn available() -> bool {
              !!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!\n",
             missing.join(" and ")
         );
+        let _ = std::io::stderr().write_all(notice.as_bytes());
         return false;
     }
     panic!(
