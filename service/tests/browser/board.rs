@@ -14,7 +14,9 @@ use crate::driver::Browser;
 /// `{specialist, to_date, to_session}` or null.
 pub const MARK_BUSY: &str = r#"
 document.querySelectorAll('[data-test-pick]').forEach(e => e.removeAttribute('data-test-pick'));
+let best = null;
 for (const chip of document.querySelectorAll('.chip.clinic[draggable=true]')) {
+  const own = Number(chip.closest('td.cell').dataset.slot);
   const free = new Set((chip.dataset.slots || '').split(' ').filter(Boolean));
   const rows = (chip.dataset.rows || '').split(' ').filter(Boolean);
   for (const other of document.querySelectorAll('.chip[data-specialist="' + chip.dataset.specialist + '"]')) {
@@ -23,14 +25,17 @@ for (const chip of document.querySelectorAll('.chip.clinic[draggable=true]')) {
     for (const row of rows) {
       const target = document.getElementById('cell-' + cell.dataset.slot + '-' + row);
       if (!target) continue;
-      chip.setAttribute('data-test-pick', 'chip');
-      target.setAttribute('data-test-pick', 'cell');
-      return { specialist: chip.dataset.specialist, to_date: cell.dataset.date,
-               to_session: cell.dataset.session, busy_with: other.dataset.activity };
+      // The nearest pair, so that the chip and the cell fit in the window together.
+      const distance = Math.abs(Number(cell.dataset.slot) - own);
+      if (best === null || distance < best.distance) best = { chip, target, cell, other, distance };
     }
   }
 }
-return null;
+if (best === null) return null;
+best.chip.setAttribute('data-test-pick', 'chip');
+best.target.setAttribute('data-test-pick', 'cell');
+return { specialist: best.chip.dataset.specialist, to_date: best.cell.dataset.date,
+         to_session: best.cell.dataset.session, busy_with: best.other.dataset.activity };
 "#;
 
 /// Asks the board's own preview (nothing is stored) about every move of a clinic
@@ -44,7 +49,10 @@ document.querySelectorAll('[data-test-pick]').forEach(e => e.removeAttribute('da
 (async () => {
   let tried = 0;
   for (const chip of document.querySelectorAll('.chip.clinic[draggable=true]')) {
-    const slots = (chip.dataset.slots || '').split(' ').filter(Boolean);
+    const own = Number(chip.closest('td.cell').dataset.slot);
+    // Nearest slots first, so that the chip and the cell fit in the window together.
+    const slots = (chip.dataset.slots || '').split(' ').filter(Boolean)
+      .sort((a, b) => Math.abs(a - own) - Math.abs(b - own));
     const rows = (chip.dataset.rows || '').split(' ').filter(Boolean);
     for (const slot of slots) for (const row of rows) {
       const cell = document.getElementById('cell-' + slot + '-' + row);

@@ -332,4 +332,9 @@ pub async fn plan_edit_publish_and_book(browser: &mut Browser) {
         .await
         .expect("id");
     assert!(!id.is_empty(), "a booking id for {expert}");
+
+    // The planner's pages are not for the call centre: the 403 page.
+    browser.open("/app/whatif").await;
+    browser.wait_for_text("Not for your role").await;
+    assert_eq!(browser.status_of("/app/whatif").await, Some(403));
 }
