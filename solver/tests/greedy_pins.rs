@@ -95,11 +95,20 @@ fn a_full_clinic_pin_appears_exactly() {
             .expect("the pinned clinic");
         assert_eq!(entry.activity, Activity::Clinic);
         assert!(
-            pin.contains(&format!("room = \"{}\"", entry.room.as_deref().unwrap_or(""))),
+            pin.contains(&format!(
+                "room = \"{}\"",
+                entry.room.as_deref().unwrap_or("")
+            )),
             "{entry:?}"
         );
-        assert!(pin.contains(&format!("discipline = \"{}\"", entry.discipline.as_deref().unwrap_or(""))));
-        assert_eq!((entry.studio.as_ref(), entry.board.as_ref(), entry.remote), (None, None, None));
+        assert!(pin.contains(&format!(
+            "discipline = \"{}\"",
+            entry.discipline.as_deref().unwrap_or("")
+        )));
+        assert_eq!(
+            (entry.studio.as_ref(), entry.board.as_ref(), entry.remote),
+            (None, None, None)
+        );
     }
 }
 
@@ -122,7 +131,11 @@ fn an_mdt_pin_moves_the_meeting() {
             .iter()
             .find(|b| b.id == board)
             .map_or(0, |b| b.required.len());
-        assert_eq!(places.len(), required, "one meeting, fully seated: {places:?}");
+        assert_eq!(
+            places.len(),
+            required,
+            "one meeting, fully seated: {places:?}"
+        );
         assert!(
             places
                 .iter()
@@ -171,9 +184,17 @@ fn a_booking_pin_books_the_request_as_asked() {
         EXAMPLE,
         "[[pins]]\nrequest = \"r-001\"\ndate = \"2026-03-05\"\nsession = \"pm\"\n",
     );
-    let booking = roster.bookings.iter().find(|b| b.request == "r-001").expect("booked");
+    let booking = roster
+        .bookings
+        .iter()
+        .find(|b| b.request == "r-001")
+        .expect("booked");
     assert_eq!(
-        (booking.specialist.as_str(), booking.date.to_string().as_str(), booking.session.as_str()),
+        (
+            booking.specialist.as_str(),
+            booking.date.to_string().as_str(),
+            booking.session.as_str()
+        ),
         ("liu-jun", "2026-03-05", "pm")
     );
     // A substitute on a day Zhou Min is not at Ningde.
@@ -181,7 +202,11 @@ fn a_booking_pin_books_the_request_as_asked() {
         NINGDE,
         "[[pins]]\nrequest = \"r-03\"\ndate = \"2026-03-06\"\nsubstitute = true\n",
     );
-    let booking = roster.bookings.iter().find(|b| b.request == "r-03").expect("booked");
+    let booking = roster
+        .bookings
+        .iter()
+        .find(|b| b.request == "r-03")
+        .expect("booked");
     assert!(booking.substitute && booking.specialist != "zhou-min");
     assert_eq!(booking.date.to_string(), "2026-03-06");
 }
@@ -196,7 +221,11 @@ fn a_forbidden_specialist_date_keeps_them_free() {
     ] {
         let pins = format!("[[pins]]\nforbid = true\nspecialist = \"{who}\"\ndate = \"{date}\"\n");
         let (_, roster) = pinned_roster(text, &pins);
-        assert!(on(&roster, who, date).is_empty(), "{:?}", on(&roster, who, date));
+        assert!(
+            on(&roster, who, date).is_empty(),
+            "{:?}",
+            on(&roster, who, date)
+        );
     }
 }
 
@@ -330,7 +359,9 @@ date = "2026-03-04"
 "#,
     );
     match &error {
-        GreedyError::Pin { id, label, pattern, .. } => {
+        GreedyError::Pin {
+            id, label, pattern, ..
+        } => {
             assert_eq!(id, "wanted");
             assert_eq!(label, "pin \"wanted\"");
             assert!(pattern.contains("liu-jun"), "{pattern}");
@@ -356,7 +387,10 @@ site = "jiaocheng"
 "#,
     );
     // A request booked on a date outside its window.
-    pin_error(EXAMPLE, "[[pins]]\nrequest = \"r-003\"\ndate = \"2026-03-06\"\n");
+    pin_error(
+        EXAMPLE,
+        "[[pins]]\nrequest = \"r-003\"\ndate = \"2026-03-06\"\n",
+    );
 }
 
 /// Forbids alone never make the heuristic fail: forbidding parts of its own roster's
@@ -379,7 +413,10 @@ fn forbidding_entries_of_the_greedy_roster_moves_them() {
                 forbids.push(format!("board = \"{board}\"\ndate = \"{}\"", a.date));
             }
             if let Some(studio) = &a.studio {
-                forbids.push(format!("studio = \"{studio}\"\nsession = \"{}\"", a.session));
+                forbids.push(format!(
+                    "studio = \"{studio}\"\nsession = \"{}\"",
+                    a.session
+                ));
             }
             if let Some(discipline) = a.discipline.as_deref().filter(|_| a.site.is_some()) {
                 forbids.push(format!(
@@ -390,11 +427,20 @@ fn forbidding_entries_of_the_greedy_roster_moves_them() {
             }
         }
         for s in &base.surgeries {
-            forbids.push(format!("surgery = \"{}\"\ndate = \"{}\"", s.surgery, s.date));
-            forbids.push(format!("room = \"{}\"\nsession = \"{}\"", s.room, s.session));
+            forbids.push(format!(
+                "surgery = \"{}\"\ndate = \"{}\"",
+                s.surgery, s.date
+            ));
+            forbids.push(format!(
+                "room = \"{}\"\nsession = \"{}\"",
+                s.room, s.session
+            ));
         }
         for b in base.bookings.iter().step_by(step) {
-            forbids.push(format!("request = \"{}\"\nspecialist = \"{}\"", b.request, b.specialist));
+            forbids.push(format!(
+                "request = \"{}\"\nspecialist = \"{}\"",
+                b.request, b.specialist
+            ));
         }
         for forbid in forbids {
             let (instance, roster) =
@@ -434,8 +480,8 @@ fn a_frozen_published_roster_is_reproduced() {
         for days in [2, 9, 7 * weeks].into_iter().filter(|d| *d <= 7 * weeks) {
             let until = start + chrono::Duration::days(days);
             let mut instance = plain.clone();
-            instance.pins = houniao::pins::freeze::frozen_pins(&plain, &published, until)
-                .expect("freezes");
+            instance.pins =
+                houniao::pins::freeze::frozen_pins(&plain, &published, until).expect("freezes");
             let roster = roster_of(&instance);
             let report = check(&instance, &roster);
             assert!(report.is_valid(), "{:#?}", report.violations);
@@ -451,7 +497,10 @@ fn a_frozen_published_roster_is_reproduced() {
                         format!("{a:?}")
                     })
                     .chain(r.surgeries.iter().filter(|s| frozen(s.date)).map(|s| {
-                        format!("{} {} {} {} {}", s.surgery, s.date, s.session, s.room, s.surgeon)
+                        format!(
+                            "{} {} {} {} {}",
+                            s.surgery, s.date, s.session, s.room, s.surgeon
+                        )
                     }))
                     .chain(
                         r.bookings
@@ -463,7 +512,12 @@ fn a_frozen_published_roster_is_reproduced() {
                 entries.sort();
                 entries
             };
-            assert_eq!(past(&roster), past(&published), "{} until {until}", plain.name);
+            assert_eq!(
+                past(&roster),
+                past(&published),
+                "{} until {until}",
+                plain.name
+            );
         }
     }
 }

@@ -35,7 +35,10 @@ pub fn router() -> Router<Arc<AppState>> {
         .route("/app/desk/waitlist", post(pages::desk::waitlist))
         .route("/app/desk/cancel", post(pages::desk::cancel))
         .route("/app/desk/convene", post(pages::desk::convene))
-        .route("/app/instances", get(pages::instances::list).post(pages::instances::upload))
+        .route(
+            "/app/instances",
+            get(pages::instances::list).post(pages::instances::upload),
+        )
         .route("/app/instances/{id}", get(pages::instances::show))
         .route("/app/instances/{id}/solve", post(pages::instances::solve))
         .route("/app/solves/{job}", get(pages::solves::show))
@@ -44,14 +47,23 @@ pub fn router() -> Router<Arc<AppState>> {
         .route("/app/rosters/{id}/board", get(pages::board::board))
         .route("/app/rosters/{id}/print", get(pages::board::print))
         .route("/app/rosters/{id}/edits", post(pages::board::edit))
-        .route("/app/rosters/{id}/edits/preview", post(pages::board::preview))
+        .route(
+            "/app/rosters/{id}/edits/preview",
+            post(pages::board::preview),
+        )
         .route("/app/rosters/{id}/edits/form", get(pages::board::move_form))
         .route("/app/rosters/{id}/publish", post(pages::board::publish))
         .route("/app/rosters/{id}/resolve", post(pages::board::resolve))
-        .route("/app/whatif", get(pages::whatif::form).post(pages::whatif::run))
+        .route(
+            "/app/whatif",
+            get(pages::whatif::form).post(pages::whatif::run),
+        )
         .route("/app/whatif/jobs/{job}", get(pages::whatif_job::show))
         .route("/app/whatif/jobs/{job}/live", get(pages::whatif_job::live))
-        .route("/app/whatif/jobs/{job}/cancel", post(pages::whatif_job::cancel))
+        .route(
+            "/app/whatif/jobs/{job}/cancel",
+            post(pages::whatif_job::cancel),
+        )
         .route("/app/assets/{version}/{name}", get(assets::serve))
         .route("/docs", get(pages::api_docs))
         .route("/app/{*rest}", get(pages::not_found))

@@ -1169,8 +1169,14 @@ pub(crate) fn build(instance: &Instance, stability: Option<&Stability>) -> Model
     builder.auxiliary_vars();
     builder.residency_vars();
     use crate::check::Rule;
-    builder.grouped(RowGroup::Rule(Rule::OneThingAtATime), Builder::one_thing_at_a_time);
-    builder.grouped(RowGroup::Rule(Rule::WhereTheyMayBe), Builder::where_they_may_be);
+    builder.grouped(
+        RowGroup::Rule(Rule::OneThingAtATime),
+        Builder::one_thing_at_a_time,
+    );
+    builder.grouped(
+        RowGroup::Rule(Rule::WhereTheyMayBe),
+        Builder::where_they_may_be,
+    );
     builder.grouped(RowGroup::Rule(Rule::Load), Builder::load);
     builder.grouped(RowGroup::Rule(Rule::Presence), Builder::residencies);
     builder.grouped(RowGroup::Rule(Rule::Studio), Builder::studios);

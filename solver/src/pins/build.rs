@@ -382,7 +382,9 @@ impl Resolver<'_> {
             wrong(
                 self,
                 s,
-                format!("`{s}` belongs to studio entries and `{m}` to MDT entries: no entry has both"),
+                format!(
+                    "`{s}` belongs to studio entries and `{m}` to MDT entries: no entry has both"
+                ),
             );
         }
         if let Some(activity) = p.activity {
@@ -666,7 +668,10 @@ impl Resolver<'_> {
         }
         if let (Some(g), Some(r)) = (pattern.surgery, pattern.room) {
             let surgery = &instance.surgeries[g.0];
-            if surgery.site.is_some_and(|site| site != instance.room(r).site) {
+            if surgery
+                .site
+                .is_some_and(|site| site != instance.room(r).site)
+            {
                 self.error(
                     "room",
                     format!(

@@ -53,7 +53,9 @@ impl fmt::Display for PinConflict {
         match names.as_slice() {
             [one] => write!(f, "{kind} {one} cannot hold")?,
             [a, b] => write!(f, "{kind}s {a} and {b} cannot both hold")?,
-            [rest @ .., last] => write!(f, "{kind}s {} and {last} cannot all hold", rest.join(", "))?,
+            [rest @ .., last] => {
+                write!(f, "{kind}s {} and {last} cannot all hold", rest.join(", "))?
+            }
             [] => write!(f, "the pins cannot all hold")?,
         }
         if !self.reasons.is_empty() {
@@ -130,7 +132,10 @@ struct Tester<'a> {
 
 impl Tester<'_> {
     fn feasible(&self, keep: &dyn Fn(RowGroup) -> bool) -> Option<bool> {
-        let left = self.deadline.saturating_duration_since(Instant::now()).as_secs_f64();
+        let left = self
+            .deadline
+            .saturating_duration_since(Instant::now())
+            .as_secs_f64();
         if left <= 0.0 || self.cancel.load(Ordering::Relaxed) {
             return None;
         }
@@ -334,7 +339,10 @@ pub(crate) fn why_impossible(instance: &Instance, pin: &Pin) -> String {
             .iter()
             .all(|s| instance.room(room).unavailable.contains(date, *s))
     {
-        return format!("room \"{}\" is unavailable on {when}", instance.room(room).id);
+        return format!(
+            "room \"{}\" is unavailable on {when}",
+            instance.room(room).id
+        );
     }
     match &pin.pattern {
         Pattern::Surgery(p) => {

@@ -13,8 +13,8 @@
 //! `freeze` turns the past of a published roster into pins.
 
 pub(crate) mod build;
-pub(crate) mod draft;
 pub mod conflicts;
+pub(crate) mod draft;
 pub mod freeze;
 
 use std::fmt;

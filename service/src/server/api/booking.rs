@@ -168,9 +168,7 @@ async fn change_ledger<T: Send + 'static>(
     id: String,
     actor: String,
     operation: LedgerOperation,
-    change: impl FnOnce(&mut houniao::booking::BookingBook) -> ApiResult<(T, Touched)>
-    + Send
-    + 'static,
+    change: impl FnOnce(&mut houniao::booking::BookingBook) -> ApiResult<(T, Touched)> + Send + 'static,
 ) -> ApiResult<T> {
     let published = state.published(&id)?;
     let worker = state.clone();

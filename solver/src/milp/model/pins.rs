@@ -31,10 +31,19 @@ impl Builder<'_> {
 
     /// Whether a column of `class` in `slot` can be in the pattern's room: the room's
     /// class (its own, or a frozen pin's shared one) with the room open then.
-    fn room_matches(&self, room: Option<crate::instance::RoomIx>, class: ClassIx, slot: Slot) -> bool {
+    fn room_matches(
+        &self,
+        room: Option<crate::instance::RoomIx>,
+        class: ClassIx,
+        slot: Slot,
+    ) -> bool {
         room.is_none_or(|r| {
             self.classes.class_of(r) == Some(class)
-                && !self.instance.room(r).unavailable.contains(slot.date, slot.session)
+                && !self
+                    .instance
+                    .room(r)
+                    .unavailable
+                    .contains(slot.date, slot.session)
         })
     }
 
@@ -62,8 +71,7 @@ impl Builder<'_> {
                             && Self::slot_matches(p.date, p.session, *slot)
                             && p.site.is_none_or(|s| s == classes.classes[class.0].site)
                             && self.room_matches(p.room, *class, *slot)
-                            && p
-                                .discipline
+                            && p.discipline
                                 .as_ref()
                                 .is_none_or(|x| *x == person.disciplines[*d])
                         {
@@ -80,7 +88,9 @@ impl Builder<'_> {
                             && Self::slot_matches(p.date, p.session, *slot)
                             && p.site.is_none_or(|s| s == studio.site)
                             && self.room_matches(p.room, *class, *slot)
-                            && p.discipline.as_ref().is_none_or(|x| *x == studio.discipline)
+                            && p.discipline
+                                .as_ref()
+                                .is_none_or(|x| *x == studio.discipline)
                         {
                             out.push(vec![vec![*var]]);
                         }
@@ -127,8 +137,10 @@ impl Builder<'_> {
         let instance = self.instance;
         let class_of_room = p.room.and_then(|r| self.classes.class_of(r));
         let mut out: Vec<Candidate> = Vec::new();
-        let seat_fields =
-            p.specialist.is_some() || p.discipline.is_some() || p.remote.is_some() || p.site.is_some();
+        let seat_fields = p.specialist.is_some()
+            || p.discipline.is_some()
+            || p.remote.is_some()
+            || p.site.is_some();
         if !seat_fields {
             // A held meeting always has its room and one entry per seat.
             for ((b, slot, class), var) in &self.vars.meeting {
@@ -146,7 +158,9 @@ impl Builder<'_> {
             if p.board.is_some_and(|x| x != *b)
                 || p.specialist.is_some_and(|s| s != *who)
                 || !Self::slot_matches(p.date, p.session, *slot)
-                || p.discipline.as_ref().is_some_and(|x| *x != board.required[*d])
+                || p.discipline
+                    .as_ref()
+                    .is_some_and(|x| *x != board.required[*d])
                 || p.remote.is_some_and(|r| r != *remote)
                 || p.site.is_some_and(|s| *remote || s != board.site)
             {
@@ -193,8 +207,7 @@ impl Builder<'_> {
             if *r != p.request
                 || p.specialist.is_some_and(|s| s != *who)
                 || !Self::slot_matches(p.date, p.session, *slot)
-                || p
-                    .substitute
+                || p.substitute
                     .is_some_and(|sub| named.is_some_and(|n| n != *who) != sub)
             {
                 continue;
