@@ -22,6 +22,7 @@ fn browser() -> ureq::Agent {
 
 struct Page {
     status: u16,
+    content_type: String,
     location: Option<String>,
     set_cookie: Vec<String>,
     body: String,
@@ -53,11 +54,16 @@ fn page(mut response: ureq::http::Response<ureq::Body>) -> Page {
             .collect()
     };
     let location = header("location").into_iter().next();
+    let content_type = header("content-type")
+        .into_iter()
+        .next()
+        .unwrap_or_default();
     let set_cookie = header("set-cookie");
     let status = response.status().as_u16();
     let body = response.body_mut().read_to_string().unwrap_or_default();
     Page {
         status,
+        content_type,
         location,
         set_cookie,
         body,
@@ -80,18 +86,45 @@ fn sign_in(server: &Server, token: &str) -> String {
     cookie.split(';').next().expect("pair").to_string()
 }
 
-/// Every `src` and `href` value of a page.
+/// Every `src` and `href` value of a page (HTML-escaped `&` read back).
 fn links(html: &str) -> Vec<String> {
     let mut out = Vec::new();
     for attribute in ["src=\"", "href=\""] {
         for (at, _) in html.match_indices(attribute) {
             let rest = &html[at + attribute.len()..];
             if let Some(end) = rest.find('"') {
-                out.push(rest[..end].to_string());
+                out.push(rest[..end].replace("&amp;", "&").replace("&#38;", "&"));
             }
         }
     }
     out
+}
+
+/// The example week uploaded with the worked example's roster published (the harness's
+/// helper): the instance id and the published roster's id, read from the instances page
+/// as a person would find it.
+fn published_example(server: &Server, session: &str) -> (String, String) {
+    let instance = server.publish_example_roster();
+    let list = get(
+        &format!("{}/app/instances", server.url),
+        Some(session),
+        "en",
+    );
+    assert_eq!(list.status, 200, "{}", list.body);
+    let roster = links(&list.body)
+        .into_iter()
+        .find_map(|link| {
+            link.strip_prefix("/app/rosters/")
+                .and_then(|rest| rest.strip_suffix("/board"))
+                .map(str::to_string)
+        })
+        .unwrap_or_else(|| {
+            panic!(
+                "the instances page links the published board: {}",
+                list.body
+            )
+        });
+    (instance, roster)
 }
 
 fn csrf_of(html: &str) -> String {
@@ -202,11 +235,19 @@ fn no_page_or_asset_names_another_host() {
     let dir = tempfile::tempdir().expect("tempdir");
     let server = Server::start_in(dir.path(), "");
     let session = sign_in(&server, "tok-admin");
-    let mut pending = vec![
+    let (instance, roster) = published_example(&server, &session);
+    // Pages reached through GET forms (the board's view switch, the desk's instance
+    // choice) are where the walk starts too, beside the home page.
+    let start = [
         "/app/".to_string(),
         "/app/login".to_string(),
         "/docs".to_string(),
+        format!("/app/rosters/{roster}/board?view=site&week=0"),
+        format!("/app/rosters/{roster}/board?view=specialist&week=0"),
+        format!("/app/desk?instance={instance}"),
+        format!("/app/whatif?instance={instance}"),
     ];
+    let mut pending = start.to_vec();
     let mut seen: Vec<String> = Vec::new();
     while let Some(path) = pending.pop() {
         if seen.contains(&path) {
@@ -234,6 +275,20 @@ fn no_page_or_asset_names_another_host() {
         seen.iter().any(|p| p.contains("swagger-ui-bundle.js")),
         "/docs serves Swagger UI from here: {seen:?}"
     );
+    // The walk reached every page of the app: the links lead there.
+    for wanted in [
+        format!("/app/instances/{instance}"),
+        format!("/app/rosters/{roster}/board"),
+        format!("/app/rosters/{roster}/print?view=site"),
+        format!("/app/rosters/{roster}/print?view=specialist"),
+        "/app/desk".to_string(),
+        "/app/whatif".to_string(),
+    ] {
+        assert!(
+            seen.contains(&wanted),
+            "the walk never reached {wanted}: {seen:#?}"
+        );
+    }
     // The assets themselves load nothing from elsewhere either.
     for asset in seen.iter().filter(|p| p.starts_with("/app/assets/")) {
         let body = get(&format!("{}{asset}", server.url), None, "en").body;
@@ -253,4 +308,62 @@ fn no_page_or_asset_names_another_host() {
     );
     assert_eq!(missing.status, 404);
     assert!(missing.body.contains("<html"), "a page, not JSON");
+}
+
+/// Each page for each role: the roles the API allows (the page's `guard` takes the
+/// matching route's `Access`) see it; the others get the 403 page — HTML, not JSON.
+#[test]
+fn each_page_admits_exactly_the_roles_the_api_admits() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let server = Server::start_in(dir.path(), "");
+    let admin = sign_in(&server, "tok-admin");
+    let (instance, roster) = published_example(&server, &admin);
+    // (page, the roles allowed): Read admits everyone, Book the call centre, Plan the
+    // planners; admin is admitted everywhere.
+    let everyone: &[&str] = &["admin", "scheduler", "call_centre", "planner", "viewer"];
+    let pages: Vec<(String, &[&str])> = vec![
+        ("/app/".to_string(), everyone),
+        ("/app/instances".to_string(), everyone),
+        (format!("/app/instances/{instance}"), everyone),
+        (format!("/app/rosters/{roster}/board"), everyone),
+        (format!("/app/rosters/{roster}/print"), everyone),
+        ("/app/desk".to_string(), &["admin", "call_centre"]),
+        ("/app/whatif".to_string(), &["admin", "planner"]),
+    ];
+    for (role, token) in harness::TOKENS {
+        let session = sign_in(&server, token);
+        for (path, allowed) in &pages {
+            let answer = get(&format!("{}{path}", server.url), Some(&session), "en");
+            assert!(
+                answer.content_type.starts_with("text/html"),
+                "{role} {path}: {} {}",
+                answer.content_type,
+                answer.body
+            );
+            assert!(
+                answer.body.contains("<html"),
+                "{role} {path}: a page, not JSON"
+            );
+            if allowed.contains(&role) {
+                assert_eq!(
+                    answer.status, 200,
+                    "{role} may open {path}: {}",
+                    answer.body
+                );
+                assert!(!answer.body.contains("Not for your role"), "{role} {path}");
+            } else {
+                assert_eq!(
+                    answer.status, 403,
+                    "{role} may not open {path}: {}",
+                    answer.body
+                );
+                assert!(
+                    answer.body.contains("Not for your role"),
+                    "{role} {path}: the 403 page: {}",
+                    answer.body
+                );
+                assert!(!answer.body.trim_start().starts_with('{'), "{role} {path}");
+            }
+        }
+    }
 }
