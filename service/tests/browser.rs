@@ -162,7 +162,7 @@ async fn a_viewer_opening_an_unknown_page_sees_the_404_page() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_week_planned_edited_and_published_then_booked_by_the_call_centre() {
+async fn a_week_planned_edited_published_booked_then_two_scenarios_compared() {
     if !driver::available() {
         return;
     }
@@ -171,5 +171,6 @@ async fn a_week_planned_edited_and_published_then_booked_by_the_call_centre() {
     let server = Server::start_in(dir.path(), "");
     let mut browser = Browser::start(&server.url).await;
     story::plan_edit_publish_and_book(&mut browser).await;
+    story::run_two_scenarios(&mut browser).await;
     browser.assert_only_origin().await;
 }

@@ -3,7 +3,8 @@
 //! the board, pins an MDT meeting, tries to drag a clinic onto a slot where the
 //! specialist is busy (the board does not offer it; the "Move…" form asks anyway and
 //! the answer is red), makes a legal move by dragging and keeps it, publishes; then the
-//! call centre books a patient with a named expert on the published roster.
+//! call centre books a patient with a named expert on the published roster; a planner
+//! runs two shipped scenarios against it and reads the key figures side by side.
 
 use serde_json::Value;
 
@@ -337,4 +338,91 @@ pub async fn plan_edit_publish_and_book(browser: &mut Browser) {
     browser.open("/app/whatif").await;
     browser.wait_for_text("Not for your role").await;
     assert_eq!(browser.status_of("/app/whatif").await, Some(403));
+}
+
+/// The planner's turn, on the instance the story uploaded and published: the what-if
+/// page, two shipped scenarios ticked, a short time limit, and the job's page followed
+/// until it is done — the key figures side by side (the base and both scenarios) and
+/// the charts.
+pub async fn run_two_scenarios(browser: &mut Browser) {
+    browser.open("/app/").await;
+    browser.sign_out().await;
+    browser.sign_in("tok-planner").await;
+    browser
+        .find("nav a[href='/app/whatif']")
+        .await
+        .click()
+        .await
+        .expect("nav");
+    browser.wait_for_path("/app/whatif").await;
+    // The only instance is chosen already; its shipped scenarios are offered.
+    browser.find("#whatif-form").await;
+    for scenario in ["ningde-theatre-closed", "ningde-extra-oncologist"] {
+        let tick = browser.find(&format!("input#shipped-{scenario}")).await;
+        if !tick.is_selected().await.expect("checked state") {
+            tick.click().await.expect("ticks");
+        }
+    }
+    let limit = browser.find("input#whatif-time").await;
+    limit.clear().await.expect("clears");
+    limit.send_keys("5").await.expect("types");
+    browser
+        .find("#whatif-form button[type=submit]")
+        .await
+        .click()
+        .await
+        .expect("runs");
+    browser
+        .wait_until(
+            "the job's page",
+            "return location.pathname.startsWith('/app/whatif/jobs/')",
+        )
+        .await;
+    // The page follows the job (htmx, every second) until every case is solved.
+    browser
+        .wait_until(
+            "the job is done",
+            "return document.querySelector('#whatif-live [data-status=\"whatif.job.done\"]') !== null",
+        )
+        .await;
+    let cases = browser.find("#whatif-live .whatif-cases").await;
+    let cases = cases.text().await.expect("text");
+    assert!(
+        browser
+            .find_all("#whatif-live .whatif-cases .error")
+            .await
+            .is_empty(),
+        "every case solved: {cases}"
+    );
+    let columns = browser
+        .script(
+            "return [...document.querySelectorAll('table.whatif-kpis thead th')].map(t => t.textContent.trim())",
+            vec![],
+        )
+        .await;
+    assert_eq!(
+        columns,
+        serde_json::json!([
+            "Key figure",
+            "base",
+            "ningde: one more oncologist",
+            "ningde: theatre or-1 closed"
+        ]),
+        "the table's columns (the scenarios in the form's order)"
+    );
+    let rows = browser
+        .script(
+            "return [...document.querySelectorAll('table.whatif-kpis tbody tr')].map(r => r.querySelectorAll('td').length)",
+            vec![],
+        )
+        .await;
+    let rows = rows.as_array().cloned().unwrap_or_default();
+    assert!(rows.len() >= 5, "key figures: {rows:?}");
+    assert!(
+        rows.iter().all(|cells| cells == 3),
+        "a value per column in every row: {rows:?}"
+    );
+    let charts = browser.find_all(".whatif-charts figure svg").await;
+    assert!(!charts.is_empty(), "the charts are drawn");
+    browser.find(".whatif-charts svg rect").await;
 }
