@@ -1,11 +1,13 @@
 //! Benchmarks live in `benches/`; this crate hosts them and the `solve-report` binary,
-//! and shares the way they load the shipped instances.
+//! and shares the way they load the shipped instances (and, in [`service`], the way the
+//! HTTP benchmarks run the real server).
 
 use std::path::Path;
 
 use houniao::Instance;
 
 pub mod board;
+pub mod service;
 
 /// The shipped instances, smallest first.
 pub const SHIPPED: [&str; 5] = [

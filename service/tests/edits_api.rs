@@ -427,3 +427,19 @@ fn edits_need_the_scheduler_and_name_the_edit_at_fault() {
         "{entries}"
     );
 }
+
+#[test]
+fn a_draft_survives_kill_9_and_is_edited_on_after_the_restart() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let server = Server::start_in(dir.path(), "");
+    let (_, solved, roster) = solved_example(&server);
+    let illegal = edited(&server, &solved, double_booking(&roster));
+    let draft_id = illegal["roster_id"].as_str().expect("id").to_string();
+    // Dropping the harness kills the server with SIGKILL: nothing is flushed.
+    drop(server);
+    let server = Server::start_in(dir.path(), "");
+    assert_eq!(get_roster(&server, &draft_id), illegal["draft"]);
+    let again = edited(&server, &draft_id, json!([]));
+    assert_eq!(again["parent"], draft_id.as_str());
+    assert_eq!(again["violations"], illegal["violations"]);
+}

@@ -33,10 +33,7 @@
 //! mixed run; 0 skips it). `RUST_LOG`, if set, is passed on to the server (by default
 //! it logs one line per request to its stderr, which goes to a file).
 
-use std::fmt::Write as _;
-use std::io::{BufRead, BufReader, Write as _};
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::path::PathBuf;
 use std::sync::Barrier;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
@@ -47,13 +44,11 @@ use houniao::booking::{Ledger, PatientRequest, SearchResult};
 use houniao_benches::call_centre::{
     BOOKING_SEED, BOOKINGS, INSTANCE, Lcg, ROSTER, SearchKind, search_mix, setup,
 };
-use houniao_benches::workspace_file;
+use houniao_benches::service::{
+    AGENT, Cpu, Server, agent, fdatasync_probe, ms, percentile, post, workspace_path,
+};
 use serde_json::{Value, json};
 
-/// The scheduler's token in the server's config.
-const SCHEDULER: &str = "tok-scheduler";
-/// The call-centre agent's token.
-const AGENT: &str = "tok-agent";
 /// Seed of the booking load's requests (the library's booking seed, moved on by one).
 const LOAD_SEED: u64 = BOOKING_SEED + 1;
 /// Booking requests generated per booking wanted: the run stops when they run out.
@@ -126,249 +121,6 @@ fn usage(problem: &str) -> ! {
         "usage: service-load [--houniao PATH] [--clients 1,8,32] [--seconds 5] [--bookings 2000] [--mixed 8]"
     );
     std::process::exit(2)
-}
-
-/// A path in the workspace (the parent of this crate's directory).
-fn workspace_path(relative: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("..")
-        .join(relative)
-}
-
-/// A running `houniao serve` on its own database in a temporary directory, killed
-/// when dropped.
-struct Server {
-    child: Child,
-    url: String,
-    dir: tempfile::TempDir,
-}
-
-impl Server {
-    fn start(binary: &Path) -> Server {
-        let dir = tempfile::tempdir().expect("a temporary directory");
-        let mut config = format!(
-            "listen = \"127.0.0.1:0\"\ndb = \"{}\"\n",
-            dir.path().join("houniao.db").display()
-        );
-        for (role, token) in [("scheduler", SCHEDULER), ("call_centre", AGENT)] {
-            let _ = write!(
-                config,
-                "[[tokens]]\nname = \"{role}-load\"\nrole = \"{role}\"\ntoken = \"{token}\"\n"
-            );
-        }
-        std::fs::write(dir.path().join("houniao.toml"), config).expect("writes the config");
-        let (child, url) = Server::spawn(binary, dir.path());
-        Server { child, url, dir }
-    }
-
-    /// Starts `houniao serve` on the config in `dir`: the process and its URL.
-    fn spawn(binary: &Path, dir: &Path) -> (Child, String) {
-        let log = std::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(dir.join("server.log"))
-            .expect("log file");
-        let mut child = Command::new(binary)
-            .arg("serve")
-            .arg("--config")
-            .arg(dir.join("houniao.toml"))
-            .current_dir(workspace_path(""))
-            .stdout(Stdio::piped())
-            .stderr(Stdio::from(log))
-            .spawn()
-            .unwrap_or_else(|e| {
-                panic!(
-                    "{}: {e} (build it with `cargo build --release -p houniao-service`)",
-                    binary.display()
-                )
-            });
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().expect("stdout"))
-            .read_line(&mut line)
-            .expect("reads the server's first line");
-        let Some(url) = line.trim().strip_prefix("listening on ") else {
-            let log = std::fs::read_to_string(dir.join("server.log")).unwrap_or_default();
-            panic!("the server did not start: {line:?}\n{log}");
-        };
-        (child, url.to_string())
-    }
-
-    /// Kills the server (SIGKILL: nothing is flushed on the way out) and starts it again
-    /// on the same database.
-    fn kill_and_restart(&mut self, binary: &Path) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-        let (child, url) = Server::spawn(binary, self.dir.path());
-        self.child = child;
-        self.url = url;
-    }
-
-    /// `POST PATH` with a body and a content type: (status, body).
-    fn post(&self, path: &str, token: &str, content_type: &str, body: &[u8]) -> (u16, Value) {
-        let (status, bytes) = post(
-            &agent(),
-            &format!("{}{path}", self.url),
-            token,
-            content_type,
-            body,
-        )
-        .unwrap_or_else(|e| panic!("POST {path}: {e}"));
-        (
-            status,
-            serde_json::from_slice(&bytes).unwrap_or(Value::Null),
-        )
-    }
-
-    /// `GET PATH`: (status, body).
-    fn get(&self, path: &str, token: &str) -> (u16, Value) {
-        let mut response = agent()
-            .get(&format!("{}{path}", self.url))
-            .header("Authorization", &format!("Bearer {token}"))
-            .call()
-            .unwrap_or_else(|e| panic!("GET {path}: {e}"));
-        let status = response.status().as_u16();
-        let value = response.body_mut().read_json().unwrap_or(Value::Null);
-        (status, value)
-    }
-
-    /// Uploads the instance and its roster and publishes the roster: the instance id.
-    fn publish(&self) -> String {
-        let instance = workspace_file(&format!("instances/{INSTANCE}.toml"));
-        let (status, body) = self.post(
-            "/instances",
-            SCHEDULER,
-            "application/toml",
-            instance.as_bytes(),
-        );
-        assert_eq!(status, 201, "uploading the instance: {body}");
-        let id = body["id"].as_str().expect("an instance id").to_string();
-        let roster = workspace_file(ROSTER);
-        let (status, body) = self.post(
-            &format!("/instances/{id}/rosters"),
-            SCHEDULER,
-            "application/json",
-            roster.as_bytes(),
-        );
-        assert_eq!(status, 201, "uploading the roster: {body}");
-        let roster_id = body["roster_id"].as_str().expect("a roster id");
-        let (status, body) = self.post(
-            &format!("/rosters/{roster_id}/publish"),
-            SCHEDULER,
-            "application/json",
-            b"",
-        );
-        assert_eq!(status, 201, "publishing: {body}");
-        id
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-/// A client with its own connection pool (keep-alive); statuses are answers, not errors.
-/// No timeout: with one, ureq's resolver spawns a thread per request (even for an IP
-/// address), which would be timed as part of every request.
-fn agent() -> ureq::Agent {
-    ureq::Agent::config_builder()
-        .http_status_as_error(false)
-        .build()
-        .into()
-}
-
-/// `POST URL` with a bearer token: the status and the whole body.
-fn post(
-    agent: &ureq::Agent,
-    url: &str,
-    token: &str,
-    content_type: &str,
-    body: &[u8],
-) -> Result<(u16, Vec<u8>), ureq::Error> {
-    let mut response = agent
-        .post(url)
-        .header("Authorization", &format!("Bearer {token}"))
-        .header("Content-Type", content_type)
-        .send(body)?;
-    let status = response.status().as_u16();
-    let bytes = response.body_mut().read_to_vec()?;
-    Ok((status, bytes))
-}
-
-/// The nearest-rank percentile of sorted samples.
-fn percentile(sorted: &[Duration], p: f64) -> Duration {
-    if sorted.is_empty() {
-        return Duration::ZERO;
-    }
-    let rank = ((p / 100.0) * sorted.len() as f64).ceil() as usize;
-    sorted[rank.clamp(1, sorted.len()) - 1]
-}
-
-fn ms(d: Duration) -> String {
-    format!("{:.2}", d.as_secs_f64() * 1e3)
-}
-
-/// CPU time (user + system, every thread) of a process so far, from `/proc/PID/stat`
-/// (Linux; in clock ticks of 10 ms). `None` elsewhere.
-fn cpu_time(pid: Option<u32>) -> Option<Duration> {
-    let path = match pid {
-        Some(pid) => format!("/proc/{pid}/stat"),
-        None => "/proc/self/stat".to_string(),
-    };
-    let stat = std::fs::read_to_string(path).ok()?;
-    // Fields after the command name (which may hold spaces): state is field 3, utime 14,
-    // stime 15.
-    let fields: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
-    let ticks: u64 = fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?;
-    Some(Duration::from_millis(ticks * 10))
-}
-
-/// CPU used by the server and by this process (the clients) during a run.
-#[derive(Debug, Default, Clone, Copy)]
-struct Cpu {
-    server: Option<Duration>,
-    clients: Option<Duration>,
-    /// Shared by two runs at once (no figure per request).
-    shared: bool,
-}
-
-impl Cpu {
-    /// Runs `work`, measuring the CPU time of the server process and of this one.
-    fn measure<T>(server: u32, work: impl FnOnce() -> T) -> (T, Cpu) {
-        let before = (cpu_time(Some(server)), cpu_time(None));
-        let result = work();
-        let after = (cpu_time(Some(server)), cpu_time(None));
-        let used = |a: Option<Duration>, b: Option<Duration>| Some(a?.saturating_sub(b?));
-        (
-            result,
-            Cpu {
-                server: used(after.0, before.0),
-                clients: used(after.1, before.1),
-                shared: false,
-            },
-        )
-    }
-
-    /// Microseconds of server and client CPU per request, and how busy the machine's
-    /// cores were, as table cells.
-    fn cells(&self, requests: usize, seconds: f64) -> String {
-        let cores = std::thread::available_parallelism().map_or(1, |n| n.get()) as f64;
-        let per = |d: Option<Duration>| match d {
-            Some(d) if !self.shared => {
-                format!("{:.0}", d.as_secs_f64() * 1e6 / requests.max(1) as f64)
-            }
-            _ => "–".to_string(),
-        };
-        let busy = match (self.server, self.clients) {
-            (Some(s), Some(c)) => {
-                format!("{:.0}%", (s + c).as_secs_f64() / (seconds * cores) * 100.0)
-            }
-            _ => "–".to_string(),
-        };
-        format!("{} | {} | {}", per(self.server), per(self.clients), busy)
-    }
 }
 
 /// One search run.
@@ -636,24 +388,6 @@ fn replay(server: &Server, id: &str, ledger: &Ledger) -> BookingRun {
     run
 }
 
-/// Mean seconds of a 4 KiB append followed by `fdatasync`, in the directory the
-/// servers' databases live in: the floor under a durable commit.
-fn fdatasync_probe(dir: &Path) -> Duration {
-    let path = dir.join("probe");
-    let mut file = std::fs::File::create(&path).expect("probe file");
-    let block = [0x5a_u8; 4096];
-    let rounds = 200;
-    let started = Instant::now();
-    for _ in 0..rounds {
-        file.write_all(&block).expect("writes");
-        file.sync_data().expect("syncs");
-    }
-    let took = started.elapsed() / rounds;
-    drop(file);
-    let _ = std::fs::remove_file(&path);
-    took
-}
-
 fn main() {
     let options = Options::parse();
     let binary = options.houniao.clone();
@@ -674,7 +408,7 @@ fn main() {
 
     let server = Server::start(&binary);
     let sync = fdatasync_probe(server.dir.path());
-    let id = server.publish();
+    let (id, _) = server.publish(INSTANCE, ROSTER);
     let (mut replayed, cpu) = Cpu::measure(server.child.id(), || {
         replay(&server, &id, library.book.ledger())
     });
@@ -742,7 +476,7 @@ fn main() {
     let mut bookings = vec![replayed];
     for &clients in &options.clients {
         let mut server = Server::start(&binary);
-        let id = server.publish();
+        let (id, _) = server.publish(INSTANCE, ROSTER);
         let requests = booking_requests(
             &instance,
             clients,
@@ -762,7 +496,7 @@ fn main() {
         // kind of booking requests.
         let clients = options.mixed;
         let mut server = Server::start(&binary);
-        let id = server.publish();
+        let (id, _) = server.publish(INSTANCE, ROSTER);
         let requests = booking_requests(
             &instance,
             clients,

@@ -17,8 +17,9 @@ use houniao::Roster;
 use houniao::diagnostics::{Diagnostic, Severity};
 use houniao::edits::{Edit, EditError, EditOutcome, apply_edits, instance_pins, with_draft_pins};
 use houniao::instance::raw::RawPin;
+use houniao::objective::TermValues;
 use serde::{Deserialize, Serialize};
-use serde_json::{Value, json};
+use serde_json::json;
 
 use super::{ApiResult, Shared, authorise, json_body, new_id};
 use crate::server::auth::Access;
@@ -65,7 +66,7 @@ pub(super) struct EditsAnswer {
     /// Every hard violation, exactly what `check` reports for the draft against the
     /// instance with the draft's pins.
     #[schema(value_type = Vec<Violation>)]
-    violations: Value,
+    violations: Vec<houniao::check::Violation>,
     /// The parent's objective, recomputed.
     objective_before: f64,
     /// The draft's objective.
@@ -74,7 +75,7 @@ pub(super) struct EditsAnswer {
     objective_delta: f64,
     /// The change of each §4 term (weighted), by term name.
     #[schema(value_type = std::collections::BTreeMap<String, f64>)]
-    delta: Value,
+    delta: TermValues,
     /// The draft's pin list differs from the instance's current pins: it is stored with
     /// the draft (in `pins`), edits of the draft are judged by it, and publishing the
     /// draft makes it the instance's pins.
@@ -87,7 +88,7 @@ pub(super) struct EditsAnswer {
     /// The draft roster (PROBLEM.md §6): presence, objective, terms and unmet
     /// recomputed; status `feasible`, or `error` when it breaks a hard rule.
     #[schema(value_type = Object)]
-    draft: Value,
+    draft: Roster,
 }
 
 /// Apply checked edits to a stored roster (a solve's, an upload's, a repair's or a
@@ -137,7 +138,9 @@ pub(crate) fn judge(state: &AppState, id: &str, edits: &[Edit]) -> ApiResult<Jud
         .roster_row(id)?
         .ok_or_else(|| ApiError::not_found("roster", id))?;
     let instance = state.instance(&row.instance_id)?;
-    let roster = Roster::from_json_str(&row.roster).map_err(ApiError::internal)?;
+    // Written by the service: read without the reader's unknown-field and path
+    // tracking, which cost more than the edit's check on a large roster.
+    let roster: Roster = serde_json::from_str(&row.roster).map_err(ApiError::internal)?;
     // A draft with its own pins is judged by them; any other roster by the instance's.
     let own = match &row.pins {
         Some(json) => {
@@ -196,14 +199,14 @@ fn edit(state: &AppState, id: &str, edits: &[Edit], actor: &str) -> ApiResult<Ed
         roster_id: draft_id,
         parent: id.to_string(),
         valid: outcome.is_valid(),
-        violations: json!(outcome.violations),
+        violations: outcome.violations,
         objective_before: outcome.objective_before,
         objective_after: outcome.objective_after,
         objective_delta: outcome.objective_delta,
-        delta: json!(outcome.delta),
+        delta: outcome.delta,
         pins_changed,
         pins: pins_changed.then_some(outcome.pins),
-        draft: json!(outcome.draft),
+        draft: outcome.draft,
     })
 }
 
