@@ -20,7 +20,8 @@ use houniao::roster::{Activity, Assignment, Roster};
 use serde::Deserialize;
 
 use super::{
-    BoardQuery, Choice, Notice, TermRow, ViolationRow, board_page, load, number, rule_key, term_key,
+    BoardQuery, Choice, Notice, TermRow, ViolationRow, board_page, load, number, open, rule_key,
+    term_key,
 };
 use crate::server::api::{edits as api_edits, rosters as api_rosters, solves as api_solves};
 use crate::server::auth::Access;
@@ -531,13 +532,8 @@ pub async fn move_form(
     Query(query): Query<EntryQuery>,
 ) -> Response {
     let path = format!("/app/rosters/{id}/board");
-    let session = match guard(&state, &headers, &path, Access::Schedule) {
-        Ok(session) => session,
-        Err(response) => return response,
-    };
-    let tr = Tr::of(&headers);
-    let loaded = match load(&state, tr, &session, &id) {
-        Ok(loaded) => loaded,
+    let (session, tr, loaded) = match open(&state, &headers, &path, Access::Schedule, &id) {
+        Ok(opened) => opened,
         Err(response) => return response,
     };
     let instance = &*loaded.instance;

@@ -76,6 +76,21 @@ fn cache() -> &'static Cache {
 
 const CACHED: usize = 32;
 
+/// The session, translator and roster of a board page for a user with `access`; the
+/// sign-in redirect, the 403 page or [`load`]'s refusal otherwise.
+fn open(
+    state: &AppState,
+    headers: &HeaderMap,
+    path: &str,
+    access: Access,
+    id: &str,
+) -> Result<(Session, Tr, Loaded), Response> {
+    let session = guard(state, headers, path, access)?;
+    let tr = Tr::of(headers);
+    let loaded = load(state, tr, &session, id)?;
+    Ok((session, tr, loaded))
+}
+
 /// Reads roster `id`; a 404 page when there is none, a 500 page when it cannot be read.
 fn load(state: &AppState, tr: Tr, session: &Session, id: &str) -> Result<Loaded, Response> {
     let failed = |status| {
@@ -458,13 +473,8 @@ pub async fn board(
     Query(query): Query<BoardQuery>,
 ) -> Response {
     let path = format!("/app/rosters/{id}/board");
-    let session = match guard(&state, &headers, &path, Access::Read) {
-        Ok(session) => session,
-        Err(response) => return response,
-    };
-    let tr = Tr::of(&headers);
-    let loaded = match load(&state, tr, &session, &id) {
-        Ok(loaded) => loaded,
+    let (session, tr, loaded) = match open(&state, &headers, &path, Access::Read, &id) {
+        Ok(opened) => opened,
         Err(response) => return response,
     };
     let focus = query.focus(&loaded);

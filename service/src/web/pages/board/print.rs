@@ -11,11 +11,10 @@ use houniao::instance::{SiteIx, SpecialistIx};
 use serde::Deserialize;
 
 use super::view::{Focus, Grid, Index, Layout};
-use super::{load, publication_state};
+use super::{open, publication_state};
 use crate::server::auth::Access;
 use crate::server::state::AppState;
-use crate::web::i18n::Tr;
-use crate::web::pages::{Chrome, guard, render};
+use crate::web::pages::{Chrome, render};
 
 /// The print view's query.
 #[derive(Debug, Default, Deserialize)]
@@ -51,13 +50,8 @@ pub async fn print(
     Query(query): Query<PrintQuery>,
 ) -> Response {
     let path = format!("/app/rosters/{id}/print");
-    let session = match guard(&state, &headers, &path, Access::Read) {
-        Ok(session) => session,
-        Err(response) => return response,
-    };
-    let tr = Tr::of(&headers);
-    let loaded = match load(&state, tr, &session, &id) {
-        Ok(loaded) => loaded,
+    let (session, tr, loaded) = match open(&state, &headers, &path, Access::Read, &id) {
+        Ok(opened) => opened,
         Err(response) => return response,
     };
     let instance = &*loaded.instance;
