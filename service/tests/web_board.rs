@@ -72,9 +72,21 @@ fn post(
     fields: &[(&str, &str)],
     htmx: Option<&str>,
 ) -> Page {
+    post_in(server, path, cookie, fields, htmx, "en")
+}
+
+/// [`post`] from a browser asking for a language.
+fn post_in(
+    server: &Server,
+    path: &str,
+    cookie: &str,
+    fields: &[(&str, &str)],
+    htmx: Option<&str>,
+    lang: &str,
+) -> Page {
     let mut request = browser()
         .post(&format!("{}{path}", server.url))
-        .header("Accept-Language", "en")
+        .header("Accept-Language", lang)
         .header("Cookie", cookie);
     if let Some(csrf) = htmx {
         request = request
@@ -531,6 +543,101 @@ fn a_preview_judges_a_move_and_stores_nothing_until_it_is_kept() {
         "{}",
         refused.body
     );
+}
+
+#[test]
+fn checker_findings_and_unmet_reasons_read_in_chinese_on_chinese_pages() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let server = Server::start_in(dir.path(), "");
+    let (_, roster) = example(&server);
+    let (scheduler, csrf) = sign_in(&server, "tok-scheduler");
+
+    // The illegal move of the preview test, from a Chinese browser.
+    let illegal = [
+        ("op", "move"),
+        ("specialist", "liu-jun"),
+        ("date", "2026-03-03"),
+        ("session", "am"),
+        ("activity", "clinic"),
+        ("to_date", "2026-03-04"),
+        ("to_session", "pm"),
+        ("to_room", "c-onc"),
+        ("back", "view=site&site=ningde&week=0"),
+    ];
+    let preview = format!("/app/rosters/{roster}/edits/preview");
+    let answer = post_in(
+        &server,
+        &preview,
+        &scheduler,
+        &illegal,
+        Some(&csrf),
+        "zh-CN",
+    );
+    assert_eq!(answer.status, 200, "{}", answer.body);
+    let expected = judged(json!([{ "op": "move",
+        "entry": { "specialist": "liu-jun", "date": "2026-03-03", "session": "am", "activity": "clinic" },
+        "to": { "date": "2026-03-04", "session": "pm", "room": "c-onc" } }]));
+    assert!(!expected.violations.is_empty());
+    for violation in &expected.violations {
+        let chinese = violation.text.render(&houniao::text::Chinese);
+        assert_ne!(chinese, violation.message);
+        assert!(
+            answer.body.contains(&escaped(&chinese)),
+            "{chinese}: {}",
+            answer.body
+        );
+        assert!(!answer.body.contains(&escaped(&violation.message)));
+    }
+    assert!(answer.body.contains("同一时段"), "{}", answer.body);
+
+    // Yangpu's published roster leaves two requests unmet: the board explains them
+    // in Chinese, and in the roster's own English words on an English page.
+    let text =
+        std::fs::read_to_string(root().join("instances/yangpu-studios.toml")).expect("yangpu");
+    let (status, body) = server.upload("tok-scheduler", &text);
+    assert_eq!(status, 201, "{body}");
+    let instance_id = body["id"].as_str().expect("id").to_string();
+    let file = std::fs::read_to_string(root().join("instances/rosters/yangpu-studios.roster.json"))
+        .expect("roster");
+    let yangpu: Value = serde_json::from_str(&file).expect("json");
+    let (status, stored) = server.call(
+        "POST",
+        &format!("/instances/{instance_id}/rosters"),
+        Some("tok-scheduler"),
+        Some(yangpu.clone()),
+    );
+    assert_eq!(status, 201, "{stored}");
+    let board = format!(
+        "/app/rosters/{}/board",
+        stored["roster_id"].as_str().expect("roster")
+    );
+    let instance = Instance::from_toml_str(&text).expect("instance");
+    let parsed: houniao::Roster = serde_json::from_value(yangpu).expect("roster");
+    let shortfalls: Vec<houniao::check::Shortfall> = parsed
+        .unmet
+        .iter()
+        .map(|u| houniao::check::Shortfall {
+            kind: u.kind,
+            ids: u.ids.clone(),
+            week: u.week,
+            missing: u.missing,
+        })
+        .collect();
+    let reasons = houniao::reasons::explain_all_texts(&instance, &parsed, &shortfalls);
+    assert_eq!(reasons.len(), 2);
+    let chinese = get(&server, &board, &scheduler, "zh-CN,zh;q=0.9");
+    let english = get(&server, &board, &scheduler, "en");
+    for (reason, unmet) in reasons.iter().zip(&parsed.unmet) {
+        let reason = reason.as_ref().expect("a reason");
+        let written = escaped(&reason.render(&houniao::text::Chinese));
+        assert!(
+            chinese.body.contains(&written),
+            "{written}: {}",
+            chinese.body
+        );
+        assert!(!chinese.body.contains(&escaped(&unmet.reason)));
+        assert!(english.body.contains(&escaped(&unmet.reason)));
+    }
 }
 
 #[test]

@@ -424,6 +424,26 @@ fn nothing_fits_reads_out_why_offers_alternatives_and_the_waitlist() {
         );
     }
     assert!(forms(&outside.body, "/app/desk/book").is_empty());
+    // The same answer read out to an agent working in Chinese.
+    let chinese = desk.act(
+        "/app/desk/search",
+        "zh-CN,zh;q=0.9",
+        &desk.request(&[
+            ("patient", "P-30001"),
+            ("expert", "liu-jun"),
+            ("earliest", "2026-04-06"),
+            ("latest", "2026-04-10"),
+        ]),
+    );
+    assert_eq!(chinese.status, 200, "{}", chinese.body);
+    assert!(
+        chinese
+            .body
+            .contains("已发布的排班覆盖3月2日至3月8日；时间窗4月6日至4月10日不在其内"),
+        "{}",
+        chinese.body
+    );
+    assert!(!chinese.body.contains("the published roster covers"));
     let waitlist = forms(&outside.body, "/app/desk/waitlist");
     assert_eq!(waitlist.len(), 1, "{}", outside.body);
     let joined = desk.act("/app/desk/waitlist", "en", &waitlist[0]);

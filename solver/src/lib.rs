@@ -47,6 +47,7 @@ pub mod scenario;
 pub mod schedule;
 pub mod solve;
 pub mod summary;
+pub mod text;
 pub mod whatif;
 
 pub use instance::{Instance, InstanceError};

@@ -3,16 +3,31 @@
 
 use std::collections::BTreeSet;
 
-use chrono::{Datelike, NaiveDate};
+use chrono::{Datelike, NaiveDate, Weekday};
 
-use crate::calendar::{Slot, weekday_name};
+use crate::calendar::Slot;
 use crate::check::Shortfall;
 use crate::instance::{Instance, RoomKind, SiteIx, SpecialistIx};
 use crate::roster::{Roster, UnmetKind};
 use crate::roster_index::RosterIndex;
+use crate::text;
+use crate::text::{Arg, DateStyle, Key, Separator, Text};
 
 /// One sentence per unmet demand, in the order given; the roster is indexed once.
 pub fn explain_all(instance: &Instance, roster: &Roster, shortfalls: &[Shortfall]) -> Vec<String> {
+    explain_all_texts(instance, roster, shortfalls)
+        .iter()
+        .map(|text| text.as_ref().map(ToString::to_string).unwrap_or_default())
+        .collect()
+}
+
+/// [`explain_all`] as messages, to be written in any language (`None` for a shortfall
+/// whose ids the instance does not know).
+pub fn explain_all_texts(
+    instance: &Instance,
+    roster: &Roster,
+    shortfalls: &[Shortfall],
+) -> Vec<Option<Text>> {
     let view = RosterIndex::new(instance, roster);
     shortfalls
         .iter()
@@ -21,7 +36,7 @@ pub fn explain_all(instance: &Instance, roster: &Roster, shortfalls: &[Shortfall
 }
 
 /// A sentence explaining one unmet demand.
-fn explain(instance: &Instance, view: &RosterIndex, shortfall: &Shortfall) -> String {
+fn explain(instance: &Instance, view: &RosterIndex, shortfall: &Shortfall) -> Option<Text> {
     let first = shortfall
         .ids
         .first()
@@ -32,52 +47,54 @@ fn explain(instance: &Instance, view: &RosterIndex, shortfall: &Shortfall) -> St
     match shortfall.kind {
         UnmetKind::Request => instance
             .request_ix(first)
-            .map(|r| request_reason(instance, view, r.0))
-            .unwrap_or_default(),
+            .map(|r| request_reason(instance, view, r.0)),
         UnmetKind::Surgery => instance
             .surgery_ix(first)
-            .map(|g| surgery_reason(instance, view, g.0))
-            .unwrap_or_default(),
+            .map(|g| surgery_reason(instance, view, g.0)),
         UnmetKind::MdtMeeting => instance
             .board_ix(first)
-            .map(|b| meeting_reason(instance, view, b.0, week, missing))
-            .unwrap_or_default(),
+            .map(|b| meeting_reason(instance, view, b.0, week, missing)),
         UnmetKind::StudioSession => instance
             .studio_ix(first)
-            .map(|s| studio_reason(instance, view, s.0, week, missing))
-            .unwrap_or_default(),
+            .map(|s| studio_reason(instance, view, s.0, week, missing)),
         UnmetKind::ClinicSession => {
             let discipline = shortfall.ids.get(1).map(String::as_str).unwrap_or_default();
             instance
                 .site_ix(first)
                 .map(|site| clinic_reason(instance, view, site, discipline, week, missing))
-                .unwrap_or_default()
         }
     }
 }
 
-fn day_label(date: NaiveDate) -> String {
-    format!("{} {}", weekday_name(date.weekday()), date.format("%b %-d"))
+fn day_label(date: NaiveDate) -> Arg {
+    Arg::Date(date, DateStyle::FileDay)
 }
 
-fn weekdays_of(dates: &BTreeSet<NaiveDate>) -> String {
-    let mut names: Vec<&str> = Vec::new();
+/// The weekdays of some dates, in the order first seen (`mon, wed`).
+fn weekdays_of(dates: &BTreeSet<NaiveDate>) -> Arg {
+    let mut days: Vec<Weekday> = Vec::new();
     for date in dates {
-        let name = weekday_name(date.weekday());
-        if !names.contains(&name) {
-            names.push(name);
+        if !days.contains(&date.weekday()) {
+            days.push(date.weekday());
         }
     }
-    names.join(", ")
+    Arg::List(
+        days.into_iter()
+            .map(|day| Arg::Weekday {
+                day,
+                file_style: true,
+            })
+            .collect(),
+        Separator::Comma,
+    )
 }
 
-fn request_reason(instance: &Instance, view: &RosterIndex, r: usize) -> String {
+fn request_reason(instance: &Instance, view: &RosterIndex, r: usize) -> Text {
     let request = &instance.requests[r];
-    let window = format!(
-        "{} … {}",
-        request.earliest.format("%b %-d"),
-        request.latest.format("%b %-d")
-    );
+    let window = text!(WindowRange {
+        earliest: Arg::month_day(request.earliest),
+        latest: Arg::month_day(request.latest),
+    });
     let in_window = |slot: &Slot| slot.date >= request.earliest && slot.date <= request.latest;
     let full_sessions = |who: Option<SpecialistIx>, discipline: Option<&str>| {
         let mut held = 0;
@@ -110,41 +127,44 @@ fn request_reason(instance: &Instance, view: &RosterIndex, r: usize) -> String {
             .collect();
         let (held, booked, capacity) = full_sessions(Some(named), None);
         if available.is_empty() {
-            parts.push(format!(
-                "{} is not available on any open date of the window {window}",
-                person.name
-            ));
+            parts.push(text!(NamedUnavailableInWindow {
+                who: &person.name,
+                window: &window
+            }));
         } else if held == 0 {
             let on_site = view.on_site.get(&named).cloned().unwrap_or_default();
             let full_weeks = weeks_at_load_limit(instance, view, named, &available);
             if !full_weeks.is_empty() {
-                parts.push(format!(
-                    "{} holds no clinic in the window {window}: the week's {} session(s) allowed (max_sessions_per_week) are all used ({})",
-                    person.name,
-                    person.max_sessions_per_week.unwrap_or(0),
-                    full_weeks.join("; ")
-                ));
+                parts.push(text!(NamedLoadFull {
+                    who: &person.name,
+                    window: &window,
+                    max: person.max_sessions_per_week.unwrap_or(0),
+                    weeks: Arg::List(full_weeks, Separator::Semicolon),
+                }));
             } else if person.visiting && !on_site.is_empty() {
-                parts.push(format!(
-                    "{} holds no clinic in the window {window} at an allowed site (on site {} this horizon)",
-                    person.name,
-                    weekdays_of(&on_site)
-                ));
+                parts.push(text!(NamedNoClinicOnSite {
+                    who: &person.name,
+                    window: &window,
+                    weekdays: weekdays_of(&on_site),
+                }));
             } else {
-                parts.push(format!(
-                    "{} holds no clinic in the window {window} at an allowed site",
-                    person.name
-                ));
+                parts.push(text!(NamedNoClinic {
+                    who: &person.name,
+                    window: &window
+                }));
             }
         } else {
-            parts.push(format!(
-                "{}'s {held} clinic session(s) in the window {window} are full ({booked}/{capacity})",
-                person.name
-            ));
+            parts.push(text!(NamedSessionsFull {
+                who: &person.name,
+                held: held,
+                window: &window,
+                booked: booked,
+                capacity: capacity,
+            }));
         }
         if !request.substitute_ok {
-            parts.push("the patient accepts no substitute".into());
-            return parts.join("; ");
+            parts.push(text!(NoSubstitute));
+            return Text::clauses(parts);
         }
     }
     let (held, booked, capacity) = full_sessions(None, Some(&request.discipline));
@@ -153,32 +173,33 @@ fn request_reason(instance: &Instance, view: &RosterIndex, r: usize) -> String {
             && s.sites.iter().any(|site| request.allows_site(*site))
     });
     if !can_serve {
-        parts.push(format!(
-            "no {} specialist works at an allowed site",
-            request.discipline
-        ));
+        parts.push(text!(NoDisciplineSpecialistAtSites {
+            discipline: &request.discipline
+        }));
     } else if held == 0 {
-        parts.push(format!(
-            "no {} session at an allowed site in the window {window}",
-            request.discipline
-        ));
+        parts.push(text!(NoDisciplineSessionInWindow {
+            discipline: &request.discipline,
+            window: &window,
+        }));
     } else {
-        parts.push(format!(
-            "the {held} {} session(s) at allowed sites in the window are full ({booked}/{capacity})",
-            request.discipline
-        ));
+        parts.push(text!(DisciplineSessionsFull {
+            held: held,
+            discipline: &request.discipline,
+            booked: booked,
+            capacity: capacity,
+        }));
     }
-    parts.join("; ")
+    Text::clauses(parts)
 }
 
 /// For each week of `dates` in which the specialist already works their weekly maximum:
-/// what fills it, e.g. "Tue Mar 3 am clinic, Tue Mar 3 pm mdt".
+/// what fills it, e.g. "tue Mar 3 am clinic, tue Mar 3 pm mdt".
 fn weeks_at_load_limit(
     instance: &Instance,
     view: &RosterIndex,
     who: SpecialistIx,
     dates: &[NaiveDate],
-) -> Vec<String> {
+) -> Vec<Arg> {
     let Some(max) = instance.specialist(who).max_sessions_per_week else {
         return Vec::new();
     };
@@ -189,37 +210,36 @@ fn weeks_at_load_limit(
     weeks
         .into_iter()
         .filter_map(|week| {
-            let used: Vec<String> = view
+            let used: Vec<Text> = view
                 .activities
                 .iter()
                 .filter(|((w, slot), _)| {
                     *w == who && instance.calendar.week_of(slot.date) == Some(week)
                 })
                 .map(|((_, slot), activity)| {
-                    format!(
-                        "{} {} {activity}",
-                        day_label(slot.date),
-                        instance.calendar.sessions()[slot.session].id
-                    )
+                    text!(UsedSession {
+                        day: day_label(slot.date),
+                        session: Arg::session(&instance.calendar.sessions()[slot.session].id),
+                        activity: text::activity(activity),
+                    })
                 })
                 .collect();
-            (used.len() as u32 >= max).then(|| used.join(", "))
+            (used.len() as u32 >= max).then(|| Arg::list(used, Separator::Comma))
         })
         .collect()
 }
 
-fn surgery_reason(instance: &Instance, view: &RosterIndex, g: usize) -> String {
+fn surgery_reason(instance: &Instance, view: &RosterIndex, g: usize) -> Text {
     let surgery = &instance.surgeries[g];
     let calendar = &instance.calendar;
     let surgeons = instance.qualified_surgeons(crate::instance::SurgeryIx(g));
     let who = match surgery.surgeon {
-        Some(named) => instance.specialist(named).name.clone(),
-        None => format!(
-            "{} {} grade-{} surgeon(s)",
-            surgeons.len(),
-            surgery.discipline,
-            surgery.grade
-        ),
+        Some(named) => Arg::from(&instance.specialist(named).name),
+        None => Arg::from(text!(SurgeonsCount {
+            count: surgeons.len(),
+            discipline: &surgery.discipline,
+            grade: surgery.grade,
+        })),
     };
     let slots: Vec<Slot> = calendar
         .slots()
@@ -229,10 +249,10 @@ fn surgery_reason(instance: &Instance, view: &RosterIndex, g: usize) -> String {
         })
         .collect();
     if slots.is_empty() {
-        return format!(
-            "no session after its release on {} is long enough for {} minutes",
-            surgery.release, surgery.minutes
-        );
+        return text!(NoSessionLongEnough {
+            release: surgery.release,
+            minutes: surgery.minutes,
+        });
     }
     let free: Vec<&Slot> = slots
         .iter()
@@ -247,29 +267,30 @@ fn surgery_reason(instance: &Instance, view: &RosterIndex, g: usize) -> String {
         .iter()
         .filter(|room| room.kind == RoomKind::Theatre && room.has_tags(&surgery.room_tags))
         .count();
+    let one = surgery.surgeon.is_some();
+    let from = Arg::month_day(surgery.release);
     if free.is_empty() {
-        format!(
-            "{who} {} free in any slot from {} on; {theatres} theatre(s) fit",
-            if surgery.surgeon.is_some() {
-                "is not"
-            } else {
-                "are not"
-            },
-            surgery.release.format("%b %-d")
-        )
+        let key = if one {
+            Key::SurgeonNeverFree
+        } else {
+            Key::SurgeonsNeverFree
+        };
+        Text::new(key)
+            .with("who", who)
+            .with("from", from)
+            .with("theatres", theatres)
     } else {
-        format!(
-            "{who} {} free in {} slot(s) from {} on, but no fitting theatre ([{}]) had {} minutes left then, or the surgeon could not reach it",
-            if surgery.surgeon.is_some() {
-                "is"
-            } else {
-                "are"
-            },
-            free.len(),
-            surgery.release.format("%b %-d"),
-            surgery.room_tags.join(", "),
-            surgery.minutes
-        )
+        let key = if one {
+            Key::SurgeonFreeNoTheatre
+        } else {
+            Key::SurgeonsFreeNoTheatre
+        };
+        Text::new(key)
+            .with("who", who)
+            .with("count", free.len())
+            .with("from", from)
+            .with("tags", Arg::ids(&surgery.room_tags, Separator::Comma))
+            .with("minutes", surgery.minutes)
     }
 }
 
@@ -287,17 +308,20 @@ fn meeting_reason(
     b: usize,
     week: u32,
     missing: u32,
-) -> String {
+) -> Text {
     let board = &instance.mdt_boards[b];
     let slots: Vec<Slot> = week_slots(instance, week)
         .into_iter()
         .filter(|slot| board.sessions.contains(&slot.session))
         .collect();
-    let sessions: Vec<&str> = board
-        .sessions
-        .iter()
-        .map(|s| instance.calendar.sessions()[*s].id.as_str())
-        .collect();
+    let sessions = Arg::List(
+        board
+            .sessions
+            .iter()
+            .map(|s| Arg::session(&instance.calendar.sessions()[*s].id))
+            .collect(),
+        Separator::Slash,
+    );
     let mut lacking = Vec::new();
     for discipline in &board.required {
         let anyone_free = slots.iter().any(|slot| {
@@ -313,20 +337,24 @@ fn meeting_reason(
             lacking.push(discipline.as_str());
         }
     }
-    let head = format!("{} week {week}: {missing} meeting(s) short", board.id);
+    let head = text!(MeetingsShort {
+        board: &board.id,
+        week: week,
+        missing: missing,
+    });
     if !lacking.is_empty() {
-        return format!(
-            "{head}; no {} specialist free in a {} session",
-            lacking.join(" or "),
-            sessions.join("/")
-        );
+        return text!(MeetingLacksDiscipline {
+            head: head,
+            disciplines: Arg::ids(lacking, Separator::Or),
+            sessions: sessions,
+        });
     }
-    format!(
-        "{head}; in no {} session of the week are all {} disciplines ({}) free at once with a meeting room",
-        sessions.join("/"),
-        board.required.len(),
-        board.required.join(", ")
-    )
+    text!(MeetingNoCommonSlot {
+        head: head,
+        sessions: sessions,
+        count: board.required.len(),
+        disciplines: Arg::ids(&board.required, Separator::Comma),
+    })
 }
 
 fn studio_reason(
@@ -335,7 +363,7 @@ fn studio_reason(
     s: usize,
     week: u32,
     missing: u32,
-) -> String {
+) -> Text {
     let studio = &instance.studios[s];
     let lead = instance.specialist(studio.lead);
     let slots = week_slots(instance, week);
@@ -346,9 +374,16 @@ fn studio_reason(
                 && !view.is_busy(studio.lead, **slot)
         })
         .collect();
-    let head = format!("{} week {week}: {missing} session(s) short", studio.id);
+    let head = text!(StudioSessionsShort {
+        studio: &studio.id,
+        week: week,
+        missing: missing,
+    });
     if lead_free.is_empty() {
-        return format!("{head}; {} is not free in any slot of the week", lead.name);
+        return text!(StudioLeadNeverFree {
+            head: head,
+            lead: &lead.name
+        });
     }
     let with_apprentices = lead_free
         .iter()
@@ -365,22 +400,22 @@ fn studio_reason(
         .count();
     if with_apprentices == 0 {
         let days: BTreeSet<NaiveDate> = lead_free.iter().map(|slot| slot.date).collect();
-        return format!(
-            "{head}; {} is free on {} but not {} of the apprentices at the same time",
-            lead.name,
-            days.iter()
-                .map(|d| day_label(*d))
-                .collect::<Vec<_>>()
-                .join(", "),
-            studio.min_apprentices
-        );
+        return text!(StudioApprenticesBusy {
+            head: head,
+            lead: &lead.name,
+            days: Arg::List(
+                days.iter().map(|d| day_label(*d)).collect(),
+                Separator::Comma
+            ),
+            min: studio.min_apprentices,
+        });
     }
-    format!(
-        "{head}; {} and apprentices are free together in {with_apprentices} slot(s), but {} could not be at {} then (other site that day, residency, travel or load limits) or no room fit",
-        lead.name,
-        lead.name,
-        instance.site(studio.site).name
-    )
+    text!(StudioCannotBeThere {
+        head: head,
+        lead: &lead.name,
+        count: with_apprentices,
+        site: &instance.site(studio.site).name,
+    })
 }
 
 fn clinic_reason(
@@ -390,7 +425,7 @@ fn clinic_reason(
     discipline: &str,
     week: u32,
     missing: u32,
-) -> String {
+) -> Text {
     let site_name = &instance.site(site).name;
     let staff: Vec<SpecialistIx> = (0..instance.specialists.len())
         .map(SpecialistIx)
@@ -399,9 +434,17 @@ fn clinic_reason(
                 && instance.specialist(*s).works_at(site)
         })
         .collect();
-    let head = format!("{discipline} at {site_name} week {week}: {missing} session(s) short");
+    let head = text!(ClinicSessionsShort {
+        discipline: discipline,
+        site: site_name,
+        week: week,
+        missing: missing,
+    });
     if staff.is_empty() {
-        return format!("{head}; no {discipline} specialist works there");
+        return text!(ClinicNoStaff {
+            head: head,
+            discipline: discipline
+        });
     }
     let free: usize = week_slots(instance, week)
         .iter()
@@ -419,10 +462,10 @@ fn clinic_reason(
         .map(|s| instance.specialist(*s).name.as_str())
         .collect();
     if free == 0 {
-        format!(
-            "{head}; its specialists ({}) have no free available slot that week",
-            names.join(", ")
-        )
+        text!(ClinicStaffBusy {
+            head: head,
+            names: Arg::ids(&names, Separator::Comma),
+        })
     } else {
         let rooms_free = week_slots(instance, week)
             .iter()
@@ -437,10 +480,11 @@ fn clinic_reason(
                 })
             })
             .count();
-        format!(
-            "{head}; {} free specialist-slot(s) of {} remain but using them would break a residency, site or load rule, cost more than the shortfall, or find no free room with the tags ({rooms_free} slot(s) with a free clinic room)",
-            free,
-            names.join(", ")
-        )
+        text!(ClinicCannotPlace {
+            head: head,
+            free: free,
+            names: Arg::ids(&names, Separator::Comma),
+            rooms: rooms_free,
+        })
     }
 }

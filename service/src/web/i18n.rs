@@ -186,6 +186,14 @@ impl Tr {
         }
     }
 
+    /// A message of the library (a checker finding, a reason) in the page's language.
+    pub fn text(&self, text: &houniao::text::Text) -> String {
+        match self.lang {
+            Lang::Zh => text.render(&houniao::text::Chinese),
+            Lang::En => text.to_string(),
+        }
+    }
+
     /// A slot: `2026年3月3日 周二 上午` / `Tue 3 Mar am`.
     pub fn slot(&self, date: NaiveDate, session: &str) -> String {
         format!("{} {}", self.date(date), self.session(session))

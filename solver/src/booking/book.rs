@@ -17,6 +17,7 @@ use crate::diagnostics::did_you_mean;
 use crate::instance::{Instance, Request, SpecialistIx};
 use crate::roster::Roster;
 use crate::roster_index::{HeldSession, RosterIndex};
+use crate::text::Text;
 
 /// A session in indices: who holds it and when.
 pub(super) type SessionKey = (SpecialistIx, Slot);
@@ -536,6 +537,7 @@ impl BookingBook {
             id: self.next_id("w", self.ledger.waitlist.len()),
             request: request.clone(),
             reason: result.reasons.join("; "),
+            reason_text: Some(Text::clauses(result.reason_texts.clone())),
             added_at: now,
             removed_at: None,
         };

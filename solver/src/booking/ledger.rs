@@ -7,6 +7,8 @@ use std::str::FromStr;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
+use crate::text::Text;
+
 use super::{BookingError, PatientRequest};
 use crate::calendar::parse_date;
 
@@ -96,6 +98,11 @@ pub struct WaitlistEntry {
     /// Why it could not be placed when it joined.
     #[serde(default)]
     pub reason: String,
+    /// The same reason as a message, to be written in any language; only on the
+    /// entry [`BookingBook::join_waitlist`](super::BookingBook::join_waitlist) returns
+    /// (the ledger keeps the English).
+    #[serde(skip)]
+    pub reason_text: Option<Text>,
     /// When it joined.
     pub added_at: DateTime<Utc>,
     /// When it left the waitlist (booked by hand, or withdrawn), if it did.

@@ -17,6 +17,7 @@ use super::ledger::SessionRef;
 use super::{BookingError, PatientRequest};
 use crate::calendar::Slot;
 use crate::instance::{Request, SpecialistIx};
+use crate::text::Text;
 
 /// A session that can take the patient.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -81,6 +82,9 @@ pub struct SearchResult {
     /// Why the named expert (or, without one, anyone) cannot be had in the window;
     /// empty when they can.
     pub reasons: Vec<String>,
+    /// The same reasons as messages, to be written in any language.
+    #[serde(skip)]
+    pub reason_texts: Vec<Text>,
     /// Nearest sessions outside the request, when the named expert cannot be had.
     pub alternatives: Vec<Alternative>,
 }
@@ -110,7 +114,7 @@ impl BookingBook {
             .collect();
         fitting.sort_by_key(|(key, substitute)| self.rank(&resolved, *key, *substitute));
         let named_fits = fitting.iter().any(|(_, substitute)| !substitute);
-        let (reasons, alternatives) = if named_fits {
+        let (reason_texts, alternatives) = if named_fits {
             (Vec::new(), Vec::new())
         } else {
             (
@@ -127,7 +131,8 @@ impl BookingBook {
         Ok(SearchResult {
             options,
             total,
-            reasons,
+            reasons: reason_texts.iter().map(ToString::to_string).collect(),
+            reason_texts,
             alternatives,
         })
     }

@@ -21,6 +21,8 @@ use serde::Serialize;
 use crate::instance::Instance;
 use crate::objective::{Term, TermValues, same_value};
 use crate::roster::Roster;
+use crate::text;
+use crate::text::Text;
 
 pub use score::Shortfall;
 
@@ -94,8 +96,11 @@ pub struct Violation {
     /// The session id concerned, when there is one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub session: Option<String>,
-    /// What is wrong, naming the ids involved.
+    /// What is wrong, naming the ids involved (the English of [`Violation::text`]).
     pub message: String,
+    /// The same message as data, to be written in another language.
+    #[serde(skip)]
+    pub text: Text,
 }
 
 impl fmt::Display for Violation {
@@ -166,12 +171,13 @@ pub(crate) struct Findings {
 }
 
 impl Findings {
-    fn add(&mut self, rule: Rule, date: Option<NaiveDate>, session: Option<&str>, message: String) {
+    fn add(&mut self, rule: Rule, date: Option<NaiveDate>, session: Option<&str>, text: Text) {
         self.violations.push(Violation {
             rule,
             date,
             session: session.map(str::to_string),
-            message,
+            message: text.to_string(),
+            text,
         });
     }
 }
@@ -202,10 +208,10 @@ pub(crate) fn check_and_shortfalls(
             Rule::References,
             None,
             None,
-            format!(
-                "the roster is for instance \"{}\", not \"{}\"",
-                roster.instance, instance.name
-            ),
+            text!(RosterForOtherInstance {
+                roster: &roster.instance,
+                instance: &instance.name,
+            }),
         );
     }
     let resolved = resolve::resolve(instance, roster, &mut findings);

@@ -5,6 +5,7 @@
 use super::{Findings, Rule};
 use crate::instance::Instance;
 use crate::roster::Roster;
+use crate::text;
 
 /// Reports each pin the roster misses and each forbid it matches, by id and pattern.
 pub(super) fn check_pins(instance: &Instance, roster: &Roster, findings: &mut Findings) {
@@ -13,19 +14,21 @@ pub(super) fn check_pins(instance: &Instance, roster: &Roster, findings: &mut Fi
             continue;
         }
         let matches = pin.matching_entries(instance, roster);
-        let message = if pin.forbid {
-            format!(
-                "{} [{}] is matched by {matches} {}",
-                pin.label(),
-                pin.describe(instance),
-                if matches == 1 { "entry" } else { "entries" }
-            )
-        } else {
-            format!(
-                "{} [{}] has no matching entry",
-                pin.label(),
-                pin.describe(instance)
-            )
+        let (label, pattern) = (pin.label_text(), pin.describe(instance));
+        let message = match (pin.forbid, matches) {
+            (false, _) => text!(PinUnmet {
+                pin: label,
+                pattern: pattern
+            }),
+            (true, 1) => text!(ForbidMatchedOnce {
+                pin: label,
+                pattern: pattern
+            }),
+            (true, _) => text!(ForbidMatched {
+                pin: label,
+                pattern: pattern,
+                count: matches,
+            }),
         };
         findings.add(Rule::Pin, pin.date(), pin_session(instance, pin), message);
     }

@@ -10,6 +10,8 @@ use crate::instance::{
     BoardIx, Instance, RequestIx, RoomIx, SiteIx, SpecialistIx, StudioIx, SurgeryIx,
 };
 use crate::roster::{Assignment, Booking, Presence, Roster};
+use crate::text;
+use crate::text::{Key, Text};
 
 /// An assignment with its ids resolved.
 pub(super) struct Placed<'r> {
@@ -62,47 +64,51 @@ struct Resolver<'a> {
 }
 
 impl Resolver<'_> {
-    fn missing(&mut self, what: &str, id: &str, context: &str, date: Option<chrono::NaiveDate>) {
+    fn missing(&mut self, what: Key, id: &str, context: &Text, date: Option<chrono::NaiveDate>) {
         self.ok = false;
         self.findings.add(
             Rule::References,
             date,
             None,
-            format!("{context}: unknown {what} \"{id}\""),
+            text!(UnknownReference {
+                context: context,
+                what: Text::new(what),
+                id: id,
+            }),
         );
     }
 
     fn specialist(
         &mut self,
         id: &str,
-        context: &str,
+        context: &Text,
         date: Option<chrono::NaiveDate>,
     ) -> SpecialistIx {
         self.instance.specialist_ix(id).unwrap_or_else(|| {
-            self.missing("specialist", id, context, date);
+            self.missing(Key::WordSpecialist, id, context, date);
             SpecialistIx(usize::MAX)
         })
     }
 
-    fn site(&mut self, id: &str, context: &str, date: Option<chrono::NaiveDate>) -> SiteIx {
+    fn site(&mut self, id: &str, context: &Text, date: Option<chrono::NaiveDate>) -> SiteIx {
         self.instance.site_ix(id).unwrap_or_else(|| {
-            self.missing("site", id, context, date);
+            self.missing(Key::WordSite, id, context, date);
             SiteIx(usize::MAX)
         })
     }
 
-    fn room(&mut self, id: &str, context: &str, date: Option<chrono::NaiveDate>) -> RoomIx {
+    fn room(&mut self, id: &str, context: &Text, date: Option<chrono::NaiveDate>) -> RoomIx {
         self.instance.room_ix(id).unwrap_or_else(|| {
-            self.missing("room", id, context, date);
+            self.missing(Key::WordRoom, id, context, date);
             RoomIx(usize::MAX)
         })
     }
 
-    fn slot(&mut self, date: chrono::NaiveDate, session: &str, context: &str) -> Slot {
+    fn slot(&mut self, date: chrono::NaiveDate, session: &str, context: &Text) -> Slot {
         match self.instance.calendar.session_index(session) {
             Some(session) => Slot { date, session },
             None => {
-                self.missing("session", session, context, Some(date));
+                self.missing(Key::WordSession, session, context, Some(date));
                 Slot {
                     date,
                     session: usize::MAX,
@@ -130,11 +136,10 @@ pub(super) fn resolve<'r>(
     };
     for raw in &roster.assignments {
         resolver.ok = true;
-        let context = format!(
-            "assignment of \"{}\" ({})",
-            raw.specialist,
-            raw.activity.name()
-        );
+        let context = text!(AssignmentContext {
+            who: &raw.specialist,
+            activity: text::activity(raw.activity.name()),
+        });
         let date = Some(raw.date);
         let who = resolver.specialist(&raw.specialist, &context, date);
         let slot = resolver.slot(raw.date, &raw.session, &context);
@@ -148,13 +153,13 @@ pub(super) fn resolve<'r>(
             .map(|id| resolver.room(id, &context, date));
         let studio = raw.studio.as_ref().map(|id| {
             instance.studio_ix(id).unwrap_or_else(|| {
-                resolver.missing("studio", id, &context, date);
+                resolver.missing(Key::WordStudio, id, &context, date);
                 StudioIx(usize::MAX)
             })
         });
         let board = raw.board.as_ref().map(|id| {
             instance.board_ix(id).unwrap_or_else(|| {
-                resolver.missing("MDT board", id, &context, date);
+                resolver.missing(Key::WordBoard, id, &context, date);
                 BoardIx(usize::MAX)
             })
         });
@@ -172,10 +177,12 @@ pub(super) fn resolve<'r>(
     }
     for raw in &roster.surgeries {
         resolver.ok = true;
-        let context = format!("surgery placement \"{}\"", raw.surgery);
+        let context = text!(SurgeryPlacementContext {
+            surgery: &raw.surgery
+        });
         let date = Some(raw.date);
         let surgery = instance.surgery_ix(&raw.surgery).unwrap_or_else(|| {
-            resolver.missing("surgery", &raw.surgery, &context, date);
+            resolver.missing(Key::WordSurgery, &raw.surgery, &context, date);
             SurgeryIx(usize::MAX)
         });
         let slot = resolver.slot(raw.date, &raw.session, &context);
@@ -191,7 +198,10 @@ pub(super) fn resolve<'r>(
                         Rule::Format,
                         date,
                         Some(&raw.session),
-                        format!("{context}: start \"{text}\" is not an HH:MM time"),
+                        text!(StartNotTime {
+                            context: &context,
+                            start: text,
+                        }),
                     );
                 }
                 parsed
@@ -209,10 +219,12 @@ pub(super) fn resolve<'r>(
     }
     for raw in &roster.bookings {
         resolver.ok = true;
-        let context = format!("booking of request \"{}\"", raw.request);
+        let context = text!(BookingContext {
+            request: &raw.request
+        });
         let date = Some(raw.date);
         let request = instance.request_ix(&raw.request).unwrap_or_else(|| {
-            resolver.missing("request", &raw.request, &context, date);
+            resolver.missing(Key::WordRequest, &raw.request, &context, date);
             RequestIx(usize::MAX)
         });
         let who = resolver.specialist(&raw.specialist, &context, date);
@@ -230,7 +242,9 @@ pub(super) fn resolve<'r>(
     }
     for raw in &roster.presence {
         resolver.ok = true;
-        let context = format!("presence of \"{}\"", raw.specialist);
+        let context = text!(PresenceContext {
+            who: &raw.specialist
+        });
         let date = Some(raw.date);
         let who = resolver.specialist(&raw.specialist, &context, date);
         let site = resolver.site(&raw.site, &context, date);

@@ -10,6 +10,8 @@ use super::{Findings, Rule};
 use crate::calendar::{Slot, minutes_between};
 use crate::instance::{BoardIx, Instance, RoomIx, RoomKind, SiteIx, SpecialistIx, StudioIx};
 use crate::roster::{Activity, StudioRole};
+use crate::text;
+use crate::text::{Arg, Separator, Text};
 
 struct Ctx<'a, 'r> {
     instance: &'a Instance,
@@ -18,13 +20,13 @@ struct Ctx<'a, 'r> {
 }
 
 impl Ctx<'_, '_> {
-    fn add(&mut self, rule: Rule, slot: Slot, message: String) {
+    fn add(&mut self, rule: Rule, slot: Slot, message: Text) {
         let session = self.instance.calendar.sessions()[slot.session].id.clone();
         self.findings
             .add(rule, Some(slot.date), Some(&session), message);
     }
 
-    fn add_on(&mut self, rule: Rule, date: NaiveDate, message: String) {
+    fn add_on(&mut self, rule: Rule, date: NaiveDate, message: Text) {
         self.findings.add(rule, Some(date), None, message);
     }
 
@@ -66,24 +68,24 @@ fn assignments_one_by_one(ctx: &mut Ctx<'_, '_>) {
         let raw = placed.raw;
         let who = instance.specialist(placed.who);
         let slot = placed.slot;
-        let activity = raw.activity.name();
+        let activity = text::activity(raw.activity.name());
         if !instance.calendar.is_open(slot.date) {
             ctx.add(
                 Rule::Free,
                 slot,
-                format!(
-                    "\"{}\" has a {activity} assignment on a date that is not open",
-                    who.id
-                ),
+                text!(AssignmentOnClosedDate {
+                    who: &who.id,
+                    activity: &activity
+                }),
             );
         } else if !who.is_available(slot.date, slot.session) {
             ctx.add(
                 Rule::Free,
                 slot,
-                format!(
-                    "\"{}\" is not available for this {activity} assignment",
-                    who.id
-                ),
+                text!(AssignmentUnavailable {
+                    who: &who.id,
+                    activity: &activity
+                }),
             );
         }
         if placed.raw.is_on_site() {
@@ -91,19 +93,18 @@ fn assignments_one_by_one(ctx: &mut Ctx<'_, '_>) {
                 None => ctx.add(
                     Rule::Format,
                     slot,
-                    format!(
-                        "on-site {activity} assignment of \"{}\" has no site",
-                        who.id
-                    ),
+                    text!(OnSiteWithoutSite {
+                        who: &who.id,
+                        activity: &activity
+                    }),
                 ),
                 Some(site) if !who.works_at(site) => ctx.add(
                     Rule::WhereTheyMayBe,
                     slot,
-                    format!(
-                        "\"{}\" works at \"{}\", which is not among their sites",
-                        who.id,
-                        ctx.site_id(site)
-                    ),
+                    text!(SiteNotTheirs {
+                        who: &who.id,
+                        site: ctx.site_id(site)
+                    }),
                 ),
                 Some(_) => {}
             }
@@ -111,7 +112,7 @@ fn assignments_one_by_one(ctx: &mut Ctx<'_, '_>) {
             ctx.add(
                 Rule::Format,
                 slot,
-                format!("remote MDT place of \"{}\" names a site", who.id),
+                text!(RemotePlaceNamesSite { who: &who.id }),
             );
         }
         let rule = match raw.activity {
@@ -130,7 +131,10 @@ fn assignments_one_by_one(ctx: &mut Ctx<'_, '_>) {
                 None if raw.is_on_site() => ctx.add(
                     Rule::Format,
                     slot,
-                    format!("{activity} assignment of \"{}\" has no room", who.id),
+                    text!(AssignmentWithoutRoom {
+                        who: &who.id,
+                        activity: &activity
+                    }),
                 ),
                 None => {}
                 Some(room_ix) => {
@@ -139,12 +143,11 @@ fn assignments_one_by_one(ctx: &mut Ctx<'_, '_>) {
                         ctx.add(
                             rule,
                             slot,
-                            format!(
-                                "room \"{}\" is a {} room, not a {} room",
-                                room.id,
-                                room.kind.name(),
-                                kind.name()
-                            ),
+                            text!(RoomWrongKind {
+                                room: &room.id,
+                                kind: text::room_kind(room.kind.name()),
+                                wanted: text::room_kind(kind.name()),
+                            }),
                         );
                     }
                     if let Some(site) = placed.site
@@ -153,19 +156,18 @@ fn assignments_one_by_one(ctx: &mut Ctx<'_, '_>) {
                         ctx.add(
                             rule,
                             slot,
-                            format!(
-                                "room \"{}\" is at \"{}\", not at \"{}\"",
-                                room.id,
-                                ctx.site_id(room.site),
-                                ctx.site_id(site)
-                            ),
+                            text!(RoomWrongSite {
+                                room: &room.id,
+                                site: ctx.site_id(room.site),
+                                wanted: ctx.site_id(site),
+                            }),
                         );
                     }
                     if room.unavailable.contains(slot.date, slot.session) {
                         ctx.add(
                             Rule::OneThingAtATime,
                             slot,
-                            format!("room \"{}\" is unavailable", room.id),
+                            text!(RoomUnavailable { room: &room.id }),
                         );
                     }
                 }
@@ -176,15 +178,15 @@ fn assignments_one_by_one(ctx: &mut Ctx<'_, '_>) {
                 None => ctx.add(
                     Rule::Format,
                     slot,
-                    format!("clinic assignment of \"{}\" has no discipline", who.id),
+                    text!(ClinicWithoutDiscipline { who: &who.id }),
                 ),
                 Some(discipline) if !who.has_discipline(discipline) => ctx.add(
                     Rule::Clinic,
                     slot,
-                    format!(
-                        "\"{}\" holds a {discipline} clinic but does not have that discipline",
-                        who.id
-                    ),
+                    text!(ClinicDisciplineNotHeld {
+                        who: &who.id,
+                        discipline: discipline
+                    }),
                 ),
                 Some(_) => {}
             },
@@ -193,7 +195,7 @@ fn assignments_one_by_one(ctx: &mut Ctx<'_, '_>) {
                     ctx.add(
                         Rule::Format,
                         slot,
-                        format!("studio assignment of \"{}\" needs studio and role", who.id),
+                        text!(StudioAssignmentIncomplete { who: &who.id }),
                     );
                 }
             }
@@ -202,10 +204,7 @@ fn assignments_one_by_one(ctx: &mut Ctx<'_, '_>) {
                     ctx.add(
                         Rule::Format,
                         slot,
-                        format!(
-                            "MDT assignment of \"{}\" needs board and discipline",
-                            who.id
-                        ),
+                        text!(MdtAssignmentIncomplete { who: &who.id }),
                     );
                 }
             }
@@ -224,13 +223,13 @@ enum Occupant {
 
 /// Rule 1: a specialist does one thing per slot; a room hosts one activity per slot.
 fn one_thing_at_a_time(ctx: &mut Ctx<'_, '_>) {
-    let mut per_person: BTreeMap<(SpecialistIx, Slot), Vec<&str>> = BTreeMap::new();
+    let mut per_person: BTreeMap<(SpecialistIx, Slot), Vec<Text>> = BTreeMap::new();
     let mut per_room: BTreeMap<(RoomIx, Slot), BTreeSet<Occupant>> = BTreeMap::new();
     for placed in &ctx.resolved.assignments {
         per_person
             .entry((placed.who, placed.slot))
             .or_default()
-            .push(placed.raw.activity.name());
+            .push(text::activity(placed.raw.activity.name()));
         let occupant = match placed.raw.activity {
             Activity::Clinic => Some(Occupant::Clinic(placed.who)),
             Activity::Studio => placed.studio.map(Occupant::Studio),
@@ -246,35 +245,33 @@ fn one_thing_at_a_time(ctx: &mut Ctx<'_, '_>) {
     }
     for ((who, slot), activities) in per_person {
         if activities.len() > 1 {
-            let message = format!(
-                "\"{}\" has {} activities in one slot ({})",
-                ctx.who(who),
-                activities.len(),
-                activities.join(", ")
-            );
+            let message = text!(PersonDoubleBooked {
+                who: ctx.who(who),
+                count: activities.len(),
+                activities: Arg::list(activities, Separator::Comma),
+            });
             ctx.add(Rule::OneThingAtATime, slot, message);
         }
     }
     for ((room, slot), occupants) in per_room {
         if occupants.len() > 1 {
-            let names: Vec<String> = occupants
+            let names: Vec<Text> = occupants
                 .iter()
                 .map(|o| match o {
-                    Occupant::Clinic(who) => format!("clinic of \"{}\"", ctx.who(*who)),
-                    Occupant::Studio(studio) => {
-                        format!("studio \"{}\"", ctx.instance.studios[studio.0].id)
-                    }
-                    Occupant::Mdt(board) => {
-                        format!("MDT \"{}\"", ctx.instance.mdt_boards[board.0].id)
-                    }
+                    Occupant::Clinic(who) => text!(OccupantClinic { who: ctx.who(*who) }),
+                    Occupant::Studio(studio) => text!(OccupantStudio {
+                        studio: &ctx.instance.studios[studio.0].id
+                    }),
+                    Occupant::Mdt(board) => text!(OccupantMdt {
+                        board: &ctx.instance.mdt_boards[board.0].id
+                    }),
                 })
                 .collect();
-            let message = format!(
-                "room \"{}\" hosts {} activities: {}",
-                ctx.room_id(room),
-                occupants.len(),
-                names.join(", ")
-            );
+            let message = text!(RoomDoubleBooked {
+                room: ctx.room_id(room),
+                count: occupants.len(),
+                occupants: Arg::list(names, Separator::Comma),
+            });
             ctx.add(Rule::OneThingAtATime, slot, message);
         }
     }
@@ -298,13 +295,13 @@ fn common_room(
     ctx: &mut Ctx<'_, '_>,
     rule: Rule,
     slot: Slot,
-    what: &str,
+    what: &Text,
     entries: &[&Placed<'_>],
 ) -> Option<RoomIx> {
     let rooms: BTreeSet<RoomIx> = entries.iter().filter_map(|p| p.room).collect();
     match rooms.len() {
         0 => {
-            ctx.add(rule, slot, format!("{what} has no room"));
+            ctx.add(rule, slot, text!(GroupWithoutRoom { what: what }));
             None
         }
         1 => rooms.into_iter().next(),
@@ -313,7 +310,10 @@ fn common_room(
             ctx.add(
                 rule,
                 slot,
-                format!("{what} is spread over rooms {}", ids.join(", ")),
+                text!(GroupSpreadOverRooms {
+                    what: what,
+                    rooms: Arg::ids(ids, Separator::Comma),
+                }),
             );
             None
         }
@@ -329,20 +329,20 @@ fn studio_sessions(ctx: &mut Ctx<'_, '_>) {
     });
     for ((studio_ix, slot), entries) in groups {
         let studio = &ctx.instance.studios[studio_ix.0];
-        let what = format!("studio \"{}\" session", studio.id);
+        let what = text!(StudioSessionWhat { studio: &studio.id });
         let leads: Vec<&&Placed<'_>> = entries
             .iter()
             .filter(|p| p.raw.role == Some(StudioRole::Lead))
             .collect();
         match leads.as_slice() {
-            [] => ctx.add(Rule::Studio, slot, format!("{what} has no lead")),
+            [] => ctx.add(Rule::Studio, slot, text!(StudioNoLead { what: &what })),
             [lead] => {
                 if lead.who != studio.lead {
-                    let message = format!(
-                        "{what} is led by \"{}\", not by its lead \"{}\"",
-                        ctx.who(lead.who),
-                        ctx.who(studio.lead)
-                    );
+                    let message = text!(StudioWrongLead {
+                        what: &what,
+                        who: ctx.who(lead.who),
+                        lead: ctx.who(studio.lead),
+                    });
                     ctx.add(Rule::Studio, slot, message);
                 }
                 if let Some(discipline) = &lead.raw.discipline
@@ -351,17 +351,21 @@ fn studio_sessions(ctx: &mut Ctx<'_, '_>) {
                     ctx.add(
                         Rule::Studio,
                         slot,
-                        format!(
-                            "{what} is held as {discipline}, not as the studio's {}",
-                            studio.discipline
-                        ),
+                        text!(StudioWrongDiscipline {
+                            what: &what,
+                            discipline: discipline,
+                            wanted: &studio.discipline,
+                        }),
                     );
                 }
             }
             _ => ctx.add(
                 Rule::Studio,
                 slot,
-                format!("{what} has {} leads", leads.len()),
+                text!(StudioManyLeads {
+                    what: &what,
+                    count: leads.len()
+                }),
             ),
         }
         let mut apprentices = 0;
@@ -375,42 +379,41 @@ fn studio_sessions(ctx: &mut Ctx<'_, '_>) {
                 ctx.add(
                     Rule::Studio,
                     slot,
-                    format!(
-                        "\"{}\" is not an apprentice of studio \"{}\"",
-                        ctx.who(entry.who),
-                        studio.id
-                    ),
+                    text!(NotAnApprentice {
+                        who: ctx.who(entry.who),
+                        studio: &studio.id
+                    }),
                 );
             }
         }
         if apprentices < studio.min_apprentices {
-            let message = format!(
-                "{what} has {apprentices} apprentice(s), needs at least {}",
-                studio.min_apprentices
-            );
+            let message = text!(StudioTooFewApprentices {
+                what: &what,
+                count: apprentices,
+                min: studio.min_apprentices,
+            });
             ctx.add(Rule::Studio, slot, message);
         }
         for entry in &entries {
             if let Some(site) = entry.site
                 && site != studio.site
             {
-                let message = format!(
-                    "\"{}\" attends {what} at \"{}\", not at the studio's site \"{}\"",
-                    ctx.who(entry.who),
-                    ctx.site_id(site),
-                    ctx.site_id(studio.site)
-                );
+                let message = text!(StudioWrongSite {
+                    who: ctx.who(entry.who),
+                    what: &what,
+                    site: ctx.site_id(site),
+                    wanted: ctx.site_id(studio.site),
+                });
                 ctx.add(Rule::Studio, slot, message);
             }
         }
         if let Some(room) = common_room(ctx, Rule::Studio, slot, &what, &entries)
             && !ctx.instance.room(room).has_tags(&studio.room_tags)
         {
-            let message = format!(
-                "room \"{}\" lacks the studio's tags [{}]",
-                ctx.room_id(room),
-                studio.room_tags.join(", ")
-            );
+            let message = text!(RoomLacksStudioTags {
+                room: ctx.room_id(room),
+                tags: Arg::ids(&studio.room_tags, Separator::Comma),
+            });
             ctx.add(Rule::Studio, slot, message);
         }
     }
@@ -425,13 +428,9 @@ fn mdt_meetings(ctx: &mut Ctx<'_, '_>) {
     });
     for ((board_ix, slot), entries) in groups {
         let board = &ctx.instance.mdt_boards[board_ix.0];
-        let what = format!("MDT \"{}\" meeting", board.id);
+        let what = text!(MdtMeetingWhat { board: &board.id });
         if !board.sessions.contains(&slot.session) {
-            ctx.add(
-                Rule::Mdt,
-                slot,
-                format!("{what} is held in a session the board does not allow"),
-            );
+            ctx.add(Rule::Mdt, slot, text!(MdtSessionNotAllowed { what: &what }));
         }
         let mut filled: BTreeMap<&str, usize> = BTreeMap::new();
         for entry in &entries {
@@ -441,7 +440,15 @@ fn mdt_meetings(ctx: &mut Ctx<'_, '_>) {
             *filled.entry(discipline).or_default() += 1;
             let name = ctx.who(entry.who).to_string();
             if !board.required.iter().any(|d| d == discipline) {
-                ctx.add(Rule::Mdt, slot, format!("{what}: \"{name}\" takes part as {discipline}, which the board does not require"));
+                ctx.add(
+                    Rule::Mdt,
+                    slot,
+                    text!(MdtDisciplineNotRequired {
+                        what: &what,
+                        who: &name,
+                        discipline: discipline,
+                    }),
+                );
             }
             if !ctx
                 .instance
@@ -451,7 +458,11 @@ fn mdt_meetings(ctx: &mut Ctx<'_, '_>) {
                 ctx.add(
                     Rule::Mdt,
                     slot,
-                    format!("{what}: \"{name}\" does not have discipline {discipline}"),
+                    text!(MdtDisciplineNotHeld {
+                        what: &what,
+                        who: &name,
+                        discipline: discipline,
+                    }),
                 );
             }
             if entry.raw.remote == Some(true) {
@@ -459,19 +470,22 @@ fn mdt_meetings(ctx: &mut Ctx<'_, '_>) {
                     ctx.add(
                         Rule::Mdt,
                         slot,
-                        format!(
-                            "{what}: \"{name}\" joins remotely but {discipline} is not remote_ok"
-                        ),
+                        text!(MdtRemoteNotAllowed {
+                            what: &what,
+                            who: &name,
+                            discipline: discipline,
+                        }),
                     );
                 }
             } else if let Some(site) = entry.site
                 && site != board.site
             {
-                let message = format!(
-                    "{what}: \"{name}\" is at \"{}\", not at the board's site \"{}\"",
-                    ctx.site_id(site),
-                    ctx.site_id(board.site)
-                );
+                let message = text!(MdtWrongSite {
+                    what: &what,
+                    who: &name,
+                    site: ctx.site_id(site),
+                    wanted: ctx.site_id(board.site),
+                });
                 ctx.add(Rule::Mdt, slot, message);
             }
         }
@@ -480,42 +494,51 @@ fn mdt_meetings(ctx: &mut Ctx<'_, '_>) {
                 0 => ctx.add(
                     Rule::Mdt,
                     slot,
-                    format!("{what} has no participant for {discipline}"),
+                    text!(MdtMissingDiscipline {
+                        what: &what,
+                        discipline: discipline
+                    }),
                 ),
                 1 => {}
                 n => ctx.add(
                     Rule::Mdt,
                     slot,
-                    format!("{what} has {n} participants for {discipline}, needs exactly one"),
+                    text!(MdtDisciplineTwice {
+                        what: &what,
+                        count: n,
+                        discipline: discipline,
+                    }),
                 ),
             }
         }
         if let Some(room_ix) = common_room(ctx, Rule::Mdt, slot, &what, &entries) {
             let room = ctx.instance.room(room_ix);
             if room.site != board.site {
-                let message = format!(
-                    "{what} is in room \"{}\" at \"{}\", not at the board's site",
-                    room.id,
-                    ctx.site_id(room.site)
-                );
+                let message = text!(MdtRoomWrongSite {
+                    what: &what,
+                    room: &room.id,
+                    site: ctx.site_id(room.site),
+                });
                 ctx.add(Rule::Mdt, slot, message);
             }
             if !room.has_tags(&board.room_tags) {
                 ctx.add(
                     Rule::Mdt,
                     slot,
-                    format!(
-                        "room \"{}\" lacks the board's tags [{}]",
-                        room.id,
-                        board.room_tags.join(", ")
-                    ),
+                    text!(RoomLacksBoardTags {
+                        room: &room.id,
+                        tags: Arg::ids(&board.room_tags, Separator::Comma),
+                    }),
                 );
             }
             if room.kind != RoomKind::Meeting {
                 ctx.add(
                     Rule::Mdt,
                     slot,
-                    format!("{what} is in \"{}\", which is not a meeting room", room.id),
+                    text!(MdtNotMeetingRoom {
+                        what: &what,
+                        room: &room.id
+                    }),
                 );
             }
         }
@@ -539,28 +562,25 @@ fn surgeries(ctx: &mut Ctx<'_, '_>) {
         let surgery = &instance.surgeries[op.surgery.0];
         let slot = op.slot;
         let session = &instance.calendar.sessions()[slot.session];
-        let what = format!("surgery \"{}\"", surgery.id);
+        let what = text!(SurgeryWhat {
+            surgery: &surgery.id
+        });
         let times = done.entry(op.surgery.0).or_default();
         *times += 1;
         if *times == 2 {
-            ctx.add(
-                Rule::Surgery,
-                slot,
-                format!("{what} is done more than once"),
-            );
+            ctx.add(Rule::Surgery, slot, text!(SurgeryTwice { what: &what }));
         }
         if !instance.calendar.is_open(slot.date) {
-            ctx.add(
-                Rule::Free,
-                slot,
-                format!("{what} is placed on a date that is not open"),
-            );
+            ctx.add(Rule::Free, slot, text!(SurgeryOnClosedDate { what: &what }));
         }
         if slot.date < surgery.release {
             ctx.add(
                 Rule::Surgery,
                 slot,
-                format!("{what} is done before its release date {}", surgery.release),
+                text!(SurgeryBeforeRelease {
+                    what: &what,
+                    release: surgery.release
+                }),
             );
         }
         let room = instance.room(op.room);
@@ -568,88 +588,94 @@ fn surgeries(ctx: &mut Ctx<'_, '_>) {
             ctx.add(
                 Rule::Surgery,
                 slot,
-                format!("{what} is in \"{}\", which is not a theatre", room.id),
+                text!(SurgeryNotInTheatre {
+                    what: &what,
+                    room: &room.id
+                }),
             );
         }
         if !room.has_tags(&surgery.room_tags) {
             ctx.add(
                 Rule::Surgery,
                 slot,
-                format!(
-                    "theatre \"{}\" lacks the tags [{}] of {what}",
-                    room.id,
-                    surgery.room_tags.join(", ")
-                ),
+                text!(TheatreLacksTags {
+                    room: &room.id,
+                    tags: Arg::ids(&surgery.room_tags, Separator::Comma),
+                    what: &what,
+                }),
             );
         }
         if let Some(site) = surgery.site
             && room.site != site
         {
-            let message = format!(
-                "{what} must be at \"{}\" but theatre \"{}\" is at \"{}\"",
-                ctx.site_id(site),
-                room.id,
-                ctx.site_id(room.site)
-            );
+            let message = text!(SurgeryWrongSite {
+                what: &what,
+                site: ctx.site_id(site),
+                room: &room.id,
+                room_site: ctx.site_id(room.site),
+            });
             ctx.add(Rule::Surgery, slot, message);
         }
         if room.unavailable.contains(slot.date, slot.session) {
             ctx.add(
                 Rule::OneThingAtATime,
                 slot,
-                format!("theatre \"{}\" is unavailable", room.id),
+                text!(TheatreUnavailable { room: &room.id }),
             );
         }
         let surgeon = instance.specialist(op.surgeon);
         match surgery.surgeon {
             Some(named) if named != op.surgeon => {
-                let message = format!(
-                    "{what} is done by \"{}\" but names surgeon \"{}\"",
-                    surgeon.id,
-                    ctx.who(named)
-                );
+                let message = text!(SurgeryWrongSurgeon {
+                    what: &what,
+                    who: &surgeon.id,
+                    named: ctx.who(named),
+                });
                 ctx.add(Rule::Surgery, slot, message);
             }
             None if !surgeon.has_discipline(&surgery.discipline) => {
-                let message = format!(
-                    "{what} is {} but \"{}\" does not have that discipline",
-                    surgery.discipline, surgeon.id
-                );
+                let message = text!(SurgeonLacksDiscipline {
+                    what: &what,
+                    discipline: &surgery.discipline,
+                    who: &surgeon.id,
+                });
                 ctx.add(Rule::Surgery, slot, message);
             }
             _ => {}
         }
         if surgeon.surgery_grade < surgery.grade {
-            let message = format!(
-                "{what} is grade {} but \"{}\" has surgery_grade {}",
-                surgery.grade, surgeon.id, surgeon.surgery_grade
-            );
+            let message = text!(SurgeonGradeTooLow {
+                what: &what,
+                grade: surgery.grade,
+                who: &surgeon.id,
+                has: surgeon.surgery_grade,
+            });
             ctx.add(Rule::Surgery, slot, message);
         }
         if surgery.minutes > session.minutes() {
-            let message = format!(
-                "{what} takes {} minutes, longer than the {} session ({} minutes)",
-                surgery.minutes,
-                session.id,
-                session.minutes()
-            );
+            let message = text!(SurgeryTooLong {
+                what: &what,
+                minutes: surgery.minutes,
+                session: Arg::session(&session.id),
+                length: session.minutes(),
+            });
             ctx.add(Rule::Surgery, slot, message);
         }
         match surgery_assignments.get(&(op.surgeon, slot)) {
             None => ctx.add(
                 Rule::Surgery,
                 slot,
-                format!(
-                    "surgeon \"{}\" of {what} has no surgery assignment in this slot",
-                    surgeon.id
-                ),
+                text!(SurgeonNotAssigned {
+                    who: &surgeon.id,
+                    what: &what
+                }),
             ),
             Some(site) if *site != Some(room.site) => {
-                let message = format!(
-                    "surgeon \"{}\" of {what} is not assigned at the theatre's site \"{}\"",
-                    surgeon.id,
-                    ctx.site_id(room.site)
-                );
+                let message = text!(SurgeonAtOtherSite {
+                    who: &surgeon.id,
+                    what: &what,
+                    site: ctx.site_id(room.site),
+                });
                 ctx.add(Rule::Surgery, slot, message);
             }
             Some(_) => {}
@@ -657,14 +683,14 @@ fn surgeries(ctx: &mut Ctx<'_, '_>) {
         if let Some(start) = op.start {
             let end_ok = minutes_between(start, session.end) >= surgery.minutes;
             if start < session.start || !end_ok {
-                let message = format!(
-                    "{what} starts at {} and takes {} minutes, outside the {} session ({}–{})",
-                    start.format("%H:%M"),
-                    surgery.minutes,
-                    session.id,
-                    session.start.format("%H:%M"),
-                    session.end.format("%H:%M")
-                );
+                let message = text!(SurgeryOutsideSession {
+                    what: &what,
+                    start: start.format("%H:%M").to_string(),
+                    minutes: surgery.minutes,
+                    session: Arg::session(&session.id),
+                    from: session.start.format("%H:%M").to_string(),
+                    to: session.end.format("%H:%M").to_string(),
+                });
                 ctx.add(Rule::Surgery, slot, message);
             }
         }
@@ -678,10 +704,11 @@ fn surgeries(ctx: &mut Ctx<'_, '_>) {
             ctx.add(
                 Rule::OneThingAtATime,
                 slot,
-                format!(
-                    "theatre \"{}\" holds {minutes} minutes of surgery, capacity {capacity}",
-                    room.id
-                ),
+                text!(TheatreOverfull {
+                    room: &room.id,
+                    minutes: minutes,
+                    capacity: capacity,
+                }),
             );
         }
     }
@@ -691,10 +718,11 @@ fn surgeries(ctx: &mut Ctx<'_, '_>) {
             ctx.add(
                 Rule::Surgery,
                 *slot,
-                format!(
-                    "\"{}\" operates {minutes} minutes in a {length}-minute session",
-                    ctx.who(*who)
-                ),
+                text!(SurgeonOverbooked {
+                    who: ctx.who(*who),
+                    minutes: *minutes,
+                    length: length,
+                }),
             );
         }
     }
@@ -703,10 +731,7 @@ fn surgeries(ctx: &mut Ctx<'_, '_>) {
             ctx.add(
                 Rule::Surgery,
                 *slot,
-                format!(
-                    "\"{}\" has a surgery assignment with no surgery",
-                    ctx.who(*who)
-                ),
+                text!(SurgeryAssignmentEmpty { who: ctx.who(*who) }),
             );
         }
     }
@@ -734,33 +759,31 @@ fn bookings(ctx: &mut Ctx<'_, '_>) {
         let request = &instance.requests[booked.request.0];
         let slot = booked.slot;
         let who = instance.specialist(booked.who);
-        let what = format!("request \"{}\"", request.id);
+        let what = text!(RequestWhat {
+            request: &request.id
+        });
         if !seen_requests.insert(booked.request) {
-            ctx.add(
-                Rule::Booking,
-                slot,
-                format!("{what} is booked more than once"),
-            );
+            ctx.add(Rule::Booking, slot, text!(BookedTwice { what: &what }));
         }
         *load.entry((booked.who, slot)).or_default() += 1;
         match sessions.get(&(booked.who, slot)) {
             None => ctx.add(
                 Rule::Booking,
                 slot,
-                format!(
-                    "{what} is booked with \"{}\", who holds no clinic or studio session then",
-                    who.id
-                ),
+                text!(BookedWithoutSession {
+                    what: &what,
+                    who: &who.id
+                }),
             ),
             Some((site, discipline)) => {
                 if *site != Some(booked.site) {
                     ctx.add(
                         Rule::Booking,
                         slot,
-                        format!(
-                            "{what} is booked at \"{}\" but the session is elsewhere",
-                            ctx.site_id(booked.site)
-                        ),
+                        text!(BookedElsewhere {
+                            what: &what,
+                            site: ctx.site_id(booked.site)
+                        }),
                     );
                 }
                 let is_named = request.specialist == Some(booked.who);
@@ -772,17 +795,26 @@ fn bookings(ctx: &mut Ctx<'_, '_>) {
                         ctx.add(
                             Rule::Booking,
                             slot,
-                            format!("{what} accepts only \"{named}\", not \"{}\"", who.id),
+                            text!(BookedSubstituteRefused {
+                                what: &what,
+                                named: &named,
+                                who: &who.id,
+                            }),
                         );
                     } else if discipline.as_deref() != Some(request.discipline.as_str()) {
-                        let held = discipline.as_deref().unwrap_or("no discipline");
+                        let held = match discipline.as_deref() {
+                            Some(held) => Arg::from(held),
+                            None => Arg::from(text!(NoDiscipline)),
+                        };
                         ctx.add(
                             Rule::Booking,
                             slot,
-                            format!(
-                                "{what} needs {} but the session of \"{}\" is {held}",
-                                request.discipline, who.id
-                            ),
+                            text!(BookedWrongDiscipline {
+                                what: &what,
+                                discipline: &request.discipline,
+                                who: &who.id,
+                                held: held,
+                            }),
                         );
                     }
                 }
@@ -792,17 +824,19 @@ fn bookings(ctx: &mut Ctx<'_, '_>) {
             ctx.add(
                 Rule::Booking,
                 slot,
-                format!(
-                    "{what} does not allow site \"{}\"",
-                    ctx.site_id(booked.site)
-                ),
+                text!(BookedSiteNotAllowed {
+                    what: &what,
+                    site: ctx.site_id(booked.site)
+                }),
             );
         }
         if slot.date < request.earliest || slot.date > request.latest {
-            let message = format!(
-                "{what} is booked on {}, outside its window {} … {}",
-                slot.date, request.earliest, request.latest
-            );
+            let message = text!(RequestWindowOutside {
+                what: &what,
+                date: slot.date,
+                earliest: request.earliest,
+                latest: request.latest,
+            });
             ctx.add(Rule::Booking, slot, message);
         }
         let substitute = request.specialist.is_some_and(|named| named != booked.who);
@@ -810,10 +844,11 @@ fn bookings(ctx: &mut Ctx<'_, '_>) {
             ctx.add(
                 Rule::Booking,
                 slot,
-                format!(
-                    "{what} has substitute = {} but should have {substitute}",
-                    booked.raw.substitute
-                ),
+                text!(SubstituteFlagWrong {
+                    what: &what,
+                    has: booked.raw.substitute.to_string(),
+                    should: substitute.to_string(),
+                }),
             );
         }
     }
@@ -823,10 +858,11 @@ fn bookings(ctx: &mut Ctx<'_, '_>) {
             ctx.add(
                 Rule::Booking,
                 slot,
-                format!(
-                    "the session of \"{}\" has {count} bookings, capacity {capacity}",
-                    ctx.who(who)
-                ),
+                text!(SessionOverbooked {
+                    who: ctx.who(who),
+                    count: count,
+                    capacity: capacity,
+                }),
             );
         }
     }
@@ -844,45 +880,40 @@ fn presence_entries(ctx: &mut Ctx<'_, '_>) {
             ctx.add_on(
                 Rule::Format,
                 date,
-                format!(
-                    "presence of \"{}\" at \"{}\" is listed twice",
-                    who.id,
-                    ctx.site_id(entry.site)
-                ),
+                text!(PresenceTwice {
+                    who: &who.id,
+                    site: ctx.site_id(entry.site)
+                }),
             );
         }
         if !who.visiting {
             ctx.add_on(
                 Rule::Presence,
                 date,
-                format!(
-                    "\"{}\" is not visiting; presence lists only visiting specialists",
-                    who.id
-                ),
+                text!(PresenceNotVisiting { who: &who.id }),
             );
         }
         if !instance.calendar.is_open(date) {
             ctx.add_on(
                 Rule::Presence,
                 date,
-                format!("\"{}\" is on site on a date that is not open", who.id),
+                text!(PresenceOnClosedDate { who: &who.id }),
             );
         } else if !instance.can_be_on_site(entry.who, date) {
             ctx.add_on(
                 Rule::Presence,
                 date,
-                format!("\"{}\" is on site on a date they are not available", who.id),
+                text!(PresenceUnavailable { who: &who.id }),
             );
         }
         if !who.works_at(entry.site) {
             ctx.add_on(
                 Rule::WhereTheyMayBe,
                 date,
-                format!(
-                    "\"{}\" is on site at \"{}\", which is not among their sites",
-                    who.id,
-                    ctx.site_id(entry.site)
-                ),
+                text!(PresenceSiteNotTheirs {
+                    who: &who.id,
+                    site: ctx.site_id(entry.site)
+                }),
             );
         }
     }
@@ -895,11 +926,10 @@ fn presence_entries(ctx: &mut Ctx<'_, '_>) {
             continue;
         };
         if !seen.contains(&(placed.who, placed.slot.date, site)) {
-            let message = format!(
-                "\"{}\" works at \"{}\" without a presence entry for that date and site",
-                who.id,
-                ctx.site_id(site)
-            );
+            let message = text!(WorkWithoutPresence {
+                who: &who.id,
+                site: ctx.site_id(site)
+            });
             ctx.add(Rule::Presence, placed.slot, message);
         }
     }
@@ -933,21 +963,22 @@ fn sites_per_day(ctx: &mut Ctx<'_, '_>) {
             ctx.add_on(
                 Rule::WhereTheyMayBe,
                 date,
-                format!(
-                    "\"{name}\" is at {} sites in one day ({})",
-                    sites.len(),
-                    ids.join(", ")
-                ),
+                text!(TooManySites {
+                    who: &name,
+                    count: sites.len(),
+                    sites: Arg::ids(&ids, Separator::Comma),
+                }),
             );
             continue;
         }
         if sites.len() == 2 {
             let pair: Vec<SiteIx> = sites.iter().copied().collect();
             if instance.travel_minutes(pair[0], pair[1]).is_none() {
-                let message = format!(
-                    "\"{name}\" is at {} and {} in one day, with no travel entry between them",
-                    ids[0], ids[1]
-                );
+                let message = text!(NoTravelEntry {
+                    who: &name,
+                    first: ids[0],
+                    second: ids[1],
+                });
                 ctx.add_on(Rule::WhereTheyMayBe, date, message);
                 continue;
             }
@@ -971,13 +1002,15 @@ fn sites_per_day(ctx: &mut Ctx<'_, '_>) {
             let sessions = instance.calendar.sessions();
             let gap = minutes_between(sessions[early].end, sessions[late].start);
             if gap < travel {
-                let message = format!(
-                    "\"{name}\" moves from {} ({}) to {} ({}) with {gap} minutes between sessions; travel takes {travel}",
-                    ctx.site_id(from),
-                    sessions[early].id,
-                    ctx.site_id(to),
-                    sessions[late].id
-                );
+                let message = text!(TravelTooShort {
+                    who: &name,
+                    from: ctx.site_id(from),
+                    early: Arg::session(&sessions[early].id),
+                    to: ctx.site_id(to),
+                    late: Arg::session(&sessions[late].id),
+                    gap: gap,
+                    travel: travel,
+                });
                 ctx.add_on(Rule::WhereTheyMayBe, date, message);
             }
         }
@@ -993,7 +1026,10 @@ fn residencies(ctx: &mut Ctx<'_, '_>) {
     for residency in &instance.residencies {
         let name = ctx.who(residency.specialist).to_string();
         let site = ctx.site_id(residency.site).to_string();
-        let what = format!("residency of \"{name}\" at \"{site}\"");
+        let what = text!(ResidencyWhat {
+            who: &name,
+            site: &site
+        });
         let mut weekday_sets: Vec<(u32, BTreeSet<u32>)> = Vec::new();
         for &week in &residency.weeks {
             let dates: Vec<NaiveDate> = calendar
@@ -1008,11 +1044,12 @@ fn residencies(ctx: &mut Ctx<'_, '_>) {
                 .map(|d| d.weekday().num_days_from_monday())
                 .collect();
             if dates.len() != residency.days_per_week as usize {
-                let message = format!(
-                    "{what}: on site {} date(s) in week {week}, needs exactly {}",
-                    dates.len(),
-                    residency.days_per_week
-                );
+                let message = text!(ResidencyWrongDayCount {
+                    what: &what,
+                    count: dates.len(),
+                    week: week,
+                    needed: residency.days_per_week,
+                });
                 ctx.findings.add(
                     Rule::Presence,
                     calendar.week_dates(week).next(),
@@ -1025,20 +1062,22 @@ fn residencies(ctx: &mut Ctx<'_, '_>) {
                     fixed.iter().map(|d| d.num_days_from_monday()).collect();
                 if weekdays != wanted {
                     let names = |set: &BTreeSet<u32>| {
-                        set.iter()
-                            .map(|d| {
-                                crate::calendar::weekday_name(
-                                    crate::calendar::WEEKDAYS[*d as usize],
-                                )
-                            })
-                            .collect::<Vec<_>>()
-                            .join(", ")
+                        Arg::List(
+                            set.iter()
+                                .map(|d| Arg::Weekday {
+                                    day: crate::calendar::WEEKDAYS[*d as usize],
+                                    file_style: true,
+                                })
+                                .collect(),
+                            Separator::Comma,
+                        )
                     };
-                    let message = format!(
-                        "{what}: on site on {} in week {week}, but its fixed days are {}",
-                        names(&weekdays),
-                        names(&wanted)
-                    );
+                    let message = text!(ResidencyWrongWeekdays {
+                        what: &what,
+                        days: names(&weekdays),
+                        week: week,
+                        fixed: names(&wanted),
+                    });
                     ctx.findings.add(
                         Rule::Presence,
                         calendar.week_dates(week).next(),
@@ -1055,15 +1094,15 @@ fn residencies(ctx: &mut Ctx<'_, '_>) {
                     .windows(2)
                     .all(|w| matches!((w[0], w[1]), (Some(a), Some(b)) if b == a + 1));
                 if !consecutive {
-                    let list: Vec<String> = dates.iter().map(|d| d.to_string()).collect();
                     ctx.findings.add(
                         Rule::Presence,
                         dates.first().copied(),
                         None,
-                        format!(
-                            "{what}: dates {} in week {week} are not consecutive open dates",
-                            list.join(", ")
-                        ),
+                        text!(ResidencyNotConsecutive {
+                            what: &what,
+                            dates: Arg::list(dates.iter().copied(), Separator::Comma),
+                            week: week,
+                        }),
                     );
                 }
             }
@@ -1075,7 +1114,11 @@ fn residencies(ctx: &mut Ctx<'_, '_>) {
                     ctx.add_on(
                         Rule::Presence,
                         date,
-                        format!("{what}: on a residency day \"{name}\" works only at \"{site}\""),
+                        text!(ResidencyDayElsewhere {
+                            what: &what,
+                            who: &name,
+                            site: &site,
+                        }),
                     );
                 }
             }
@@ -1086,9 +1129,11 @@ fn residencies(ctx: &mut Ctx<'_, '_>) {
         {
             for (week, set) in &weekday_sets[1..] {
                 if set != first {
-                    let message = format!(
-                        "{what}: week {week} uses other weekdays than week {first_week}, but same_days_every_week is set"
-                    );
+                    let message = text!(ResidencyWeekdaysDiffer {
+                        what: &what,
+                        week: *week,
+                        first: *first_week,
+                    });
                     ctx.findings.add(
                         Rule::Presence,
                         calendar.week_dates(*week).next(),
@@ -1120,11 +1165,11 @@ fn load(ctx: &mut Ctx<'_, '_>) {
             ctx.add_on(
                 Rule::Load,
                 *date,
-                format!(
-                    "\"{}\" has {} sessions in one day, at most {max}",
-                    person.id,
-                    sessions.len()
-                ),
+                text!(TooManySessionsInDay {
+                    who: &person.id,
+                    count: sessions.len(),
+                    max: max,
+                }),
             );
         }
         if let Some(week) = instance.calendar.week_of(*date) {
@@ -1136,10 +1181,12 @@ fn load(ctx: &mut Ctx<'_, '_>) {
         if let Some(max) = person.max_sessions_per_week
             && count > max as usize
         {
-            let message = format!(
-                "\"{}\" has {count} sessions in week {week}, at most {max}",
-                person.id
-            );
+            let message = text!(TooManySessionsInWeek {
+                who: &person.id,
+                count: count,
+                week: week,
+                max: max,
+            });
             ctx.findings.add(
                 Rule::Load,
                 instance.calendar.week_dates(week).next(),

@@ -26,6 +26,7 @@ use crate::instance::{
     BoardIx, Instance, RequestIx, RoomIx, SiteIx, SpecialistIx, StudioIx, SurgeryIx,
 };
 use crate::roster::{Activity, Assignment, Booking, Roster, StudioRole, SurgeryPlacement};
+use crate::text::{Key, Text};
 
 /// One validated pin or forbid.
 #[derive(Debug, Clone, PartialEq)]
@@ -233,15 +234,26 @@ impl Pin {
 
     /// `pin 3` / `forbid 3` / `pin "zhou-tuesday"`, with its note.
     pub fn label(&self) -> String {
-        let kind = if self.forbid { "forbid" } else { "pin" };
+        self.label_text().to_string()
+    }
+
+    /// [`Pin::label`] as a message to be written in any language.
+    pub fn label_text(&self) -> Text {
         let id = if self.id.chars().all(|c| c.is_ascii_digit()) {
             self.id.clone()
         } else {
             format!("\"{}\"", self.id)
         };
+        let key = match (self.forbid, self.note.is_some()) {
+            (false, false) => Key::PinLabel,
+            (true, false) => Key::ForbidLabel,
+            (false, true) => Key::PinLabelNoted,
+            (true, true) => Key::ForbidLabelNoted,
+        };
+        let label = Text::new(key).with("id", id);
         match &self.note {
-            Some(note) => format!("{kind} {id} ({note})"),
-            None => format!("{kind} {id}"),
+            Some(note) => label.with("note", note),
+            None => label,
         }
     }
 

@@ -463,7 +463,7 @@ pub async fn waitlist(
                 .await;
                 match joined {
                     Ok(entry) => (
-                        Outcome::Waitlisted(WaitlistedView::of(&entry)),
+                        Outcome::Waitlisted(WaitlistedView::of(tr, &entry)),
                         StatusCode::OK,
                     ),
                     Err(error) => problem(&error),

@@ -314,7 +314,7 @@ pub struct SearchView {
     pub options: Vec<OptionRow>,
     /// How many fit in all.
     pub total: usize,
-    /// Why the expert (or anyone) cannot be had, as the library words it.
+    /// Why the expert (or anyone) cannot be had, in the page's language.
     pub reasons: Vec<String>,
     /// Sessions outside the request.
     pub alternatives: Vec<AlternativeRow>,
@@ -356,7 +356,7 @@ impl SearchView {
                 .map(|o| OptionRow::of(tr, o))
                 .collect(),
             total: result.total,
-            reasons: result.reasons.clone(),
+            reasons: result.reason_texts.iter().map(|t| tr.text(t)).collect(),
             alternatives: result
                 .alternatives
                 .iter()
@@ -431,17 +431,20 @@ pub struct WaitlistedView {
     pub id: String,
     /// The patient reference.
     pub patient: String,
-    /// Why it could not be placed, as the library words it.
+    /// Why it could not be placed, in the page's language when the entry was just made.
     pub reason: String,
 }
 
 impl WaitlistedView {
     /// The view of a waitlist entry.
-    pub fn of(entry: &WaitlistEntry) -> WaitlistedView {
+    pub fn of(tr: Tr, entry: &WaitlistEntry) -> WaitlistedView {
         WaitlistedView {
             id: entry.id.clone(),
             patient: entry.request.patient.clone(),
-            reason: entry.reason.clone(),
+            reason: entry
+                .reason_text
+                .as_ref()
+                .map_or_else(|| entry.reason.clone(), |t| tr.text(t)),
         }
     }
 }

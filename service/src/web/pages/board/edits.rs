@@ -445,7 +445,7 @@ pub async fn preview(
                         (Some(date), None) => tr.date(date),
                         _ => String::new(),
                     },
-                    message: v.message.clone(),
+                    message: tr.text(&v.text),
                 })
                 .collect();
             fragment.delta = Term::ALL

@@ -21,7 +21,7 @@ use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
-use houniao::check::Rule;
+use houniao::check::{Rule, Shortfall};
 use houniao::instance::SiteIx;
 use houniao::instance::raw::RawPin;
 use houniao::objective::Term;
@@ -33,7 +33,7 @@ use super::{Chrome, guard, message, render};
 use crate::server::auth::Access;
 use crate::server::state::{AppState, lock};
 use crate::server::store::RosterRow;
-use crate::web::i18n::Tr;
+use crate::web::i18n::{Lang, Tr};
 use crate::web::session::Session;
 
 pub use edits::{edit, move_form, preview, publish, resolve};
@@ -287,6 +287,33 @@ fn term_key(term: Term) -> String {
     format!("board.term.{}", term.name())
 }
 
+/// The reason of each unmet entry in the page's language: as the roster states it in
+/// English; in Chinese, explained again from the instance and roster (the stated
+/// reason when the entry names ids the instance does not know).
+fn unmet_reasons(tr: Tr, instance: &Instance, roster: &Roster) -> Vec<String> {
+    if tr.lang == Lang::En {
+        return roster.unmet.iter().map(|u| u.reason.clone()).collect();
+    }
+    let shortfalls: Vec<Shortfall> = roster
+        .unmet
+        .iter()
+        .map(|u| Shortfall {
+            kind: u.kind,
+            ids: u.ids.clone(),
+            week: u.week,
+            missing: u.missing,
+        })
+        .collect();
+    houniao::reasons::explain_all_texts(instance, roster, &shortfalls)
+        .iter()
+        .zip(&roster.unmet)
+        .map(|(text, u)| {
+            text.as_ref()
+                .map_or_else(|| u.reason.clone(), |t| tr.text(t))
+        })
+        .collect()
+}
+
 /// The catalogue key of a rule's name.
 fn rule_key(rule: Rule) -> String {
     let name = serde_json::to_value(rule)
@@ -397,15 +424,17 @@ fn board_page(
             }
         })
         .collect();
+    let reasons = unmet_reasons(tr, instance, roster);
     let unmet = roster
         .unmet
         .iter()
-        .map(|u| UnmetRow {
+        .zip(reasons)
+        .map(|(u, reason)| UnmetRow {
             kind: tr.t(&unmet_key(u.kind)).to_string(),
             ids: u.ids.join(", "),
             week: u.week.map(|w| (w + 1).to_string()).unwrap_or_default(),
             missing: u.missing.map(|m| m.to_string()).unwrap_or_default(),
-            reason: u.reason.clone(),
+            reason,
         })
         .collect();
     let terms = roster
@@ -428,7 +457,7 @@ fn board_page(
                     (Some(date), None) => tr.date(date),
                     _ => String::new(),
                 },
-                message: v.message,
+                message: tr.text(&v.text),
             })
             .collect()
     } else {
