@@ -697,3 +697,35 @@ fn edits_read_and_write_their_json_form() {
     assert_eq!(outcome.broken_rules(), vec![Rule::Mdt]);
     assert!(serde_json::to_string(&outcome).is_ok());
 }
+
+#[test]
+fn a_finding_reads_in_english_and_in_chinese() {
+    let (instance, roster) = example();
+    let edits = [Edit::Move {
+        entry: EntryRef {
+            activity: Some(Activity::Clinic),
+            ..entry("liu-jun", "2026-03-03", "am")
+        },
+        to: Target {
+            date: Some(date("2026-03-04")),
+            session: Some("pm".into()),
+            room: Some("c-onc".into()),
+            ..Target::default()
+        },
+    }];
+    let outcome = apply(&instance, &roster, &edits);
+    let double = outcome
+        .violations
+        .iter()
+        .find(|v| v.rule == Rule::OneThingAtATime && v.message.contains("liu-jun"))
+        .expect("Liu Jun holds two things at once");
+    assert_eq!(double.message, double.text.to_string());
+    assert_eq!(
+        double.message,
+        "\"liu-jun\" has 2 activities in one slot (clinic, mdt)"
+    );
+    assert_eq!(
+        double.text.render(&houniao::text::Chinese),
+        "“liu-jun”在同一时段有2项活动（门诊、MDT会诊）"
+    );
+}
