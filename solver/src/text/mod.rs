@@ -1,5 +1,5 @@
-//! Messages for people, kept as data until they are written: a [`Text`] is a key of the
-//! [`catalogue`] (one sentence with its English and Chinese wording) and the values of
+//! Messages for people, kept as data until they are written: a [`Text`] is a [`Key`] of the
+//! catalogue (one sentence with its English and Chinese wording) and the values of
 //! its placeholders. The checker, the unmet-demand reasons and the booking desk's
 //! explanations build `Text`s; `Display` writes them in English (the words of the CLI,
 //! the JSON and the files, unchanged), and a [`Language`] writes them in another —
