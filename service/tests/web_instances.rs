@@ -620,4 +620,18 @@ fn pins_show_on_the_instance_page_and_a_conflict_ends_the_solve_with_its_message
     assert!(finished.body.contains("The pins cannot all hold"));
     assert!(finished.body.contains("two activities at once"));
     assert!(!finished.body.contains("Open the roster board"));
+    // A Chinese page writes the same conflict in Chinese.
+    let chinese = get(&format!("{}{job_path}", server.url), &session, "zh-CN");
+    for expected in [
+        "锁定 liu-clinic（promised &#60;b&#62;Thursday&#60;/b&#62;） 和 liu-mdt 无法同时满足",
+        "“liu-jun”在2026年3月5日下午将同时有两项活动",
+        "规则1（同一时间只做一件事）",
+    ] {
+        assert!(
+            chinese.body.contains(expected),
+            "{expected}: {}",
+            chinese.body
+        );
+    }
+    assert!(!chinese.body.contains("two activities at once"));
 }

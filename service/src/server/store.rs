@@ -105,6 +105,9 @@ ALTER TABLE rosters ADD COLUMN draft INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE rosters ADD COLUMN parent_id TEXT REFERENCES rosters(id);
 ALTER TABLE rosters ADD COLUMN pins TEXT;
 "#,
+    r#"
+ALTER TABLE solves ADD COLUMN detail_text TEXT;
+"#,
 ];
 
 /// A stored instance.
@@ -145,6 +148,11 @@ pub struct SolveRow {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(value_type = Object)]
     pub conflict: Option<serde_json::Value>,
+    /// `detail` as a message of the library, for the web app to write in the reader's
+    /// language (not part of the API's answer).
+    #[serde(skip)]
+    #[schema(ignore)]
+    pub detail_text: Option<houniao::text::Text>,
     /// Status, objective, bound, gap, seconds of the finished solve.
     #[schema(value_type = Object)]
     pub summary: Option<serde_json::Value>,
@@ -178,6 +186,8 @@ pub struct SolveFailure {
     pub detail: Option<String>,
     /// The conflicting pins, as JSON.
     pub conflict: Option<serde_json::Value>,
+    /// `detail` as a message of the library, to be written in any language.
+    pub detail_text: Option<houniao::text::Text>,
 }
 
 impl SolveFailure {
@@ -531,7 +541,7 @@ impl Store {
             }
             transaction.execute(
                 "UPDATE solves SET status = ?2, roster_id = ?3, summary = ?4, error = ?5, finished_at = ?6, \
-                 detail = ?7, conflict = ?8 WHERE id = ?1",
+                 detail = ?7, conflict = ?8, detail_text = ?9 WHERE id = ?1",
                 params![
                     id,
                     status,
@@ -541,6 +551,9 @@ impl Store {
                     now(),
                     failure.and_then(|f| f.detail.as_deref()),
                     failure.and_then(|f| f.conflict.as_ref()).map(|c| c.to_string()),
+                    failure
+                        .and_then(|f| f.detail_text.as_ref())
+                        .and_then(|t| serde_json::to_string(t).ok()),
                 ],
             )?;
             transaction.commit()
@@ -552,11 +565,12 @@ impl Store {
         self.with(|c| {
             c.query_row(
                 "SELECT id, instance_id, status, roster_id, error, summary, created_at, finished_at, \
-                 detail, conflict FROM solves WHERE id = ?1",
+                 detail, conflict, detail_text FROM solves WHERE id = ?1",
                 params![id],
                 |row| {
                     let summary: Option<String> = row.get(5)?;
                     let conflict: Option<String> = row.get(9)?;
+                    let detail_text: Option<String> = row.get(10)?;
                     Ok(SolveRow {
                         id: row.get(0)?,
                         instance_id: row.get(1)?,
@@ -565,6 +579,7 @@ impl Store {
                         error: row.get(4)?,
                         detail: row.get(8)?,
                         conflict: conflict.and_then(|c| serde_json::from_str(&c).ok()),
+                        detail_text: detail_text.and_then(|t| serde_json::from_str(&t).ok()),
                         summary: summary.and_then(|s| serde_json::from_str(&s).ok()),
                         created_at: row.get(6)?,
                         finished_at: row.get(7)?,

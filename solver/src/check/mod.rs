@@ -22,7 +22,7 @@ use crate::instance::Instance;
 use crate::objective::{Term, TermValues, same_value};
 use crate::roster::Roster;
 use crate::text;
-use crate::text::Text;
+use crate::text::{Key, Text};
 
 pub use score::Shortfall;
 
@@ -76,6 +76,27 @@ impl Rule {
             Rule::Pin => "rule 11 (pins)",
             Rule::Format => "§6 (roster format)",
         }
+    }
+}
+
+impl Rule {
+    /// [`Rule::label`] as a message to be written in any language.
+    pub fn label_text(self) -> Text {
+        Text::new(match self {
+            Rule::Free => Key::RuleFree,
+            Rule::OneThingAtATime => Key::RuleOneThingAtATime,
+            Rule::WhereTheyMayBe => Key::RuleWhereTheyMayBe,
+            Rule::Load => Key::RuleLoad,
+            Rule::Presence => Key::RulePresence,
+            Rule::Clinic => Key::RuleClinic,
+            Rule::Studio => Key::RuleStudio,
+            Rule::Mdt => Key::RuleMdt,
+            Rule::Surgery => Key::RuleSurgery,
+            Rule::Booking => Key::RuleBooking,
+            Rule::References => Key::RuleReferences,
+            Rule::Pin => Key::RulePin,
+            Rule::Format => Key::RuleFormat,
+        })
     }
 }
 
@@ -281,6 +302,32 @@ fn compare_stated_figures(roster: &Roster, terms: &TermValues, out: &mut Vec<Dis
                     ),
                 });
             }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Rule;
+
+    #[test]
+    fn rule_labels_read_the_same_as_messages() {
+        for rule in [
+            Rule::Free,
+            Rule::OneThingAtATime,
+            Rule::WhereTheyMayBe,
+            Rule::Load,
+            Rule::Presence,
+            Rule::Clinic,
+            Rule::Studio,
+            Rule::Mdt,
+            Rule::Surgery,
+            Rule::Booking,
+            Rule::References,
+            Rule::Pin,
+            Rule::Format,
+        ] {
+            assert_eq!(rule.label_text().to_string(), rule.label());
         }
     }
 }

@@ -21,6 +21,8 @@ use crate::instance::Instance;
 use crate::milp::highs::{HighsOptions, MilpStatus, Progress};
 use crate::milp::matrix::Matrix;
 use crate::milp::{Model, RowGroup};
+use crate::text;
+use crate::text::{Arg, Key, Separator, Text};
 
 /// Pins that cannot all hold, and why.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -31,44 +33,73 @@ pub struct PinConflict {
     pub rules: Vec<Rule>,
     /// What a scheduler can act on: "xi-xiaowei is unavailable on 2026-03-02".
     pub reasons: Vec<String>,
+    /// The same reasons as messages, to be written in any language.
+    #[serde(skip)]
+    pub reason_texts: Vec<Text>,
     /// False when the time ran out before the set was shown to be minimal.
     pub minimal: bool,
 }
 
-impl fmt::Display for PinConflict {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let names: Vec<String> = self
+impl PinConflict {
+    fn new(pins: Vec<PinRef>, rules: Vec<Rule>, reasons: Vec<Text>, minimal: bool) -> Self {
+        PinConflict {
+            pins,
+            rules,
+            reasons: reasons.iter().map(ToString::to_string).collect(),
+            reason_texts: reasons,
+            minimal,
+        }
+    }
+
+    /// The whole explanation as one message: which pins, why, under which rules.
+    pub fn text(&self) -> Text {
+        let names: Vec<Arg> = self
             .pins
             .iter()
             .map(|p| match &p.note {
-                Some(note) => format!("{} ({note})", p.id),
-                None => p.id.clone(),
+                Some(note) => Arg::from(text!(PinNameNoted {
+                    id: &p.id,
+                    note: note
+                })),
+                None => Arg::from(&p.id),
             })
             .collect();
-        let kind = if self.pins.iter().all(|p| p.forbid) {
-            "forbid"
-        } else {
-            "pin"
-        };
-        match names.as_slice() {
-            [one] => write!(f, "{kind} {one} cannot hold")?,
-            [a, b] => write!(f, "{kind}s {a} and {b} cannot both hold")?,
-            [rest @ .., last] => {
-                write!(f, "{kind}s {} and {last} cannot all hold", rest.join(", "))?
+        let forbids = self.pins.iter().all(|p| p.forbid);
+        let pick = |pin: Key, forbid: Key| if forbids { forbid } else { pin };
+        let mut head = match names.as_slice() {
+            [one] => {
+                Text::new(pick(Key::PinCannotHold, Key::ForbidCannotHold)).with("pin", one.clone())
             }
-            [] => write!(f, "the pins cannot all hold")?,
-        }
-        if !self.reasons.is_empty() {
-            write!(f, ": {}", self.reasons.join("; "))?;
+            [a, b] => Text::new(pick(Key::PinsCannotBothHold, Key::ForbidsCannotBothHold))
+                .with("a", a.clone())
+                .with("b", b.clone()),
+            [rest @ .., last] => Text::new(pick(Key::PinsCannotAllHold, Key::ForbidsCannotAllHold))
+                .with("rest", Arg::List(rest.to_vec(), Separator::Comma))
+                .with("last", last.clone()),
+            [] => text!(NoPinsCannotHold),
+        };
+        if !self.reason_texts.is_empty() {
+            head = text!(ConflictBecause {
+                head: head,
+                reasons: Arg::list(self.reason_texts.iter(), Separator::Semicolon),
+            });
         }
         if !self.rules.is_empty() {
-            let rules: Vec<&str> = self.rules.iter().map(|r| r.label()).collect();
-            write!(f, " [{}]", rules.join(", "))?;
+            head = text!(ConflictRules {
+                head: head,
+                rules: Arg::list(self.rules.iter().map(|r| r.label_text()), Separator::Comma),
+            });
         }
         if !self.minimal {
-            write!(f, " (not narrowed down further within the time limit)")?;
+            head = text!(ConflictNotMinimal { head: head });
         }
-        Ok(())
+        head
+    }
+}
+
+impl fmt::Display for PinConflict {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.text())
     }
 }
 
@@ -80,12 +111,12 @@ pub(crate) fn impossible_pin(instance: &Instance, model: &Model) -> Option<PinCo
         .zip(&model.pin_candidates)
         .find(|(pin, candidates)| !pin.forbid && **candidates == 0)
         .map(|(pin, _)| pin)?;
-    Some(PinConflict {
-        pins: vec![PinRef::of(instance, pin)],
-        rules: Vec::new(),
-        reasons: vec![why_impossible(instance, pin)],
-        minimal: true,
-    })
+    Some(PinConflict::new(
+        vec![PinRef::of(instance, pin)],
+        Vec::new(),
+        vec![why_impossible(instance, pin)],
+        true,
+    ))
 }
 
 /// Pin groups of the deletion filter: each pin of the file, and the frozen past.
@@ -300,25 +331,26 @@ pub(crate) fn explain(
             refs.push(PinRef::of(instance, pin));
         }
     }
-    Some(PinConflict {
-        pins: refs,
-        rules,
-        reasons,
-        minimal,
-    })
+    Some(PinConflict::new(refs, rules, reasons, minimal))
 }
 
-fn slot_text(instance: &Instance, pin: &Pin) -> String {
+fn slot_text(instance: &Instance, pin: &Pin) -> Arg {
+    let session = |s: usize| Arg::session(&instance.calendar.sessions()[s].id);
     match (pin.date(), pin.session()) {
-        (Some(d), Some(s)) => format!("{d} {}", instance.calendar.sessions()[s].id),
-        (Some(d), None) => d.to_string(),
-        (None, Some(s)) => format!("the {} sessions", instance.calendar.sessions()[s].id),
-        (None, None) => "the horizon".into(),
+        (Some(d), Some(s)) => Arg::from(text!(SlotAt {
+            date: d,
+            session: session(s)
+        })),
+        (Some(d), None) => Arg::from(d),
+        (None, Some(s)) => Arg::from(text!(TheSessions {
+            session: session(s)
+        })),
+        (None, None) => Arg::from(text!(TheHorizon)),
     }
 }
 
 /// Why a pin has no way to hold on its own, from the instance.
-pub(crate) fn why_impossible(instance: &Instance, pin: &Pin) -> String {
+pub(crate) fn why_impossible(instance: &Instance, pin: &Pin) -> Text {
     let calendar = &instance.calendar;
     let sessions: Vec<usize> = match pin.session() {
         Some(s) => vec![s],
@@ -328,10 +360,16 @@ pub(crate) fn why_impossible(instance: &Instance, pin: &Pin) -> String {
     if let (Some(who), Some(date)) = (pin.specialist(), pin.date()) {
         let person = instance.specialist(who);
         if !sessions.iter().any(|s| person.is_available(date, *s)) {
-            return format!("\"{}\" is unavailable on {when}", person.id);
+            return text!(PinPersonUnavailable {
+                who: &person.id,
+                when: when
+            });
         }
         if !sessions.iter().any(|s| instance.can_work(who, date, *s)) {
-            return format!("\"{}\" cannot work on {when}", person.id);
+            return text!(PinPersonCannotWork {
+                who: &person.id,
+                when: when
+            });
         }
     }
     if let (Some(room), Some(date)) = (pin.room(), pin.date())
@@ -339,10 +377,10 @@ pub(crate) fn why_impossible(instance: &Instance, pin: &Pin) -> String {
             .iter()
             .all(|s| instance.room(room).unavailable.contains(date, *s))
     {
-        return format!(
-            "room \"{}\" is unavailable on {when}",
-            instance.room(room).id
-        );
+        return text!(PinRoomUnavailable {
+            room: &instance.room(room).id,
+            when: when,
+        });
     }
     match &pin.pattern {
         Pattern::Surgery(p) => {
@@ -351,87 +389,91 @@ pub(crate) fn why_impossible(instance: &Instance, pin: &Pin) -> String {
                 if let Some(date) = p.date
                     && date < surgery.release
                 {
-                    return format!(
-                        "surgery \"{}\" is released on {} (after {date})",
-                        surgery.id, surgery.release
-                    );
+                    return text!(PinSurgeryNotReleased {
+                        surgery: &surgery.id,
+                        release: surgery.release,
+                        date: date,
+                    });
                 }
                 let qualified = instance.qualified_surgeons(g);
                 if let Some(s) = p.surgeon
                     && !qualified.contains(&s)
                 {
-                    return format!(
-                        "\"{}\" may not do surgery \"{}\" (it needs {} grade {})",
-                        instance.specialist(s).id,
-                        surgery.id,
-                        surgery
-                            .surgeon
-                            .map_or(surgery.discipline.clone(), |n| format!(
-                                "\"{}\" at",
-                                instance.specialist(n).id
-                            )),
-                        surgery.grade
-                    );
+                    let needs = match surgery.surgeon {
+                        Some(n) => Arg::from(text!(NamedSurgeonAt {
+                            who: &instance.specialist(n).id
+                        })),
+                        None => Arg::from(&surgery.discipline),
+                    };
+                    return text!(PinSurgeonNotQualified {
+                        who: &instance.specialist(s).id,
+                        surgery: &surgery.id,
+                        needs: needs,
+                        grade: surgery.grade,
+                    });
                 }
                 if qualified.is_empty() {
-                    return format!("no specialist may do surgery \"{}\"", surgery.id);
+                    return text!(PinNoQualifiedSurgeon {
+                        surgery: &surgery.id
+                    });
                 }
-                return format!(
-                    "surgery \"{}\" ({} min) fits no theatre, session and available surgeon on {when}",
-                    surgery.id, surgery.minutes
-                );
+                return text!(PinSurgeryFitsNothing {
+                    surgery: &surgery.id,
+                    minutes: surgery.minutes,
+                    when: when,
+                });
             }
-            format!("no surgery can be done as asked on {when}")
+            text!(PinNoSurgeryAsAsked { when: when })
         }
         Pattern::Booking(p) => {
             let request = &instance.requests[p.request.0];
             if let Some(date) = p.date
                 && (date < request.earliest || date > request.latest)
             {
-                return format!(
-                    "request \"{}\" accepts {} to {}, not {date}",
-                    request.id, request.earliest, request.latest
-                );
+                return text!(PinBookingOutsideWindow {
+                    request: &request.id,
+                    earliest: request.earliest,
+                    latest: request.latest,
+                    date: date,
+                });
             }
             if let (Some(s), Some(named)) = (p.specialist, request.specialist)
                 && s != named
                 && !request.substitute_ok
             {
-                return format!(
-                    "request \"{}\" asks for \"{}\" and takes no substitute",
-                    request.id,
-                    instance.specialist(named).id
-                );
+                return text!(PinBookingNoSubstitute {
+                    request: &request.id,
+                    who: &instance.specialist(named).id,
+                });
             }
-            format!(
-                "no clinic or studio session on {when} can take request \"{}\"",
-                request.id
-            )
+            text!(PinBookingNoSession {
+                when: when,
+                request: &request.id
+            })
         }
         Pattern::Assignment(p) => {
             if let Some(b) = p.board {
                 let board = &instance.mdt_boards[b.0];
-                return format!(
-                    "board \"{}\" cannot meet on {when}: a meeting room with its tags and one \
-                     available person per discipline ({}) are needed",
-                    board.id,
-                    board.required.join(", ")
-                );
+                return text!(PinBoardCannotMeet {
+                    board: &board.id,
+                    when: when,
+                    disciplines: Arg::ids(&board.required, Separator::Comma),
+                });
             }
             if let Some(st) = p.studio {
-                return format!(
-                    "studio \"{}\" cannot sit on {when}: its lead, {} apprentice(s) and a room \
-                     with its tags are needed",
-                    instance.studios[st.0].id, instance.studios[st.0].min_apprentices
-                );
+                return text!(PinStudioCannotSit {
+                    studio: &instance.studios[st.0].id,
+                    when: when,
+                    min: instance.studios[st.0].min_apprentices,
+                });
             }
-            format!("no activity the instance allows matches it on {when}")
+            text!(PinNoActivity { when: when })
         }
     }
 }
 
 /// Facts behind a conflict of several pins, by the rules involved.
-fn reasons(instance: &Instance, pins: &[&Pin], rules: &[Rule]) -> Vec<String> {
+fn reasons(instance: &Instance, pins: &[&Pin], rules: &[Rule]) -> Vec<Text> {
     let mut out = Vec::new();
     let person = |s: crate::instance::SpecialistIx| instance.specialist(s).id.clone();
     if rules.contains(&Rule::OneThingAtATime) {
@@ -442,24 +484,24 @@ fn reasons(instance: &Instance, pins: &[&Pin], rules: &[Rule]) -> Vec<String> {
                     && a.date().is_some()
                     && a.date() == b.date()
                 {
-                    let when = match (a.session(), b.session()) {
-                        (Some(x), Some(y)) if x == y => slot_text(instance, a),
-                        _ => a.date().map(|d| d.to_string()).unwrap_or_default(),
+                    let when = match (a.session(), b.session(), a.date()) {
+                        (Some(x), Some(y), _) if x == y => slot_text(instance, a),
+                        (_, _, Some(d)) => Arg::from(d),
+                        _ => Arg::from(""),
                     };
-                    out.push(format!(
-                        "\"{}\" would hold two activities at once on {when}",
-                        person(sa)
-                    ));
+                    out.push(text!(WouldDoubleBook {
+                        who: person(sa),
+                        when: when
+                    }));
                 }
                 if let (Some(ra), Some(rb)) = (a.room(), b.room())
                     && ra == rb
                     && a.date() == b.date()
                 {
-                    out.push(format!(
-                        "room \"{}\" would hold two activities at once on {}",
-                        instance.room(ra).id,
-                        slot_text(instance, a)
-                    ));
+                    out.push(text!(RoomWouldDoubleBook {
+                        room: &instance.room(ra).id,
+                        when: slot_text(instance, a),
+                    }));
                 }
             }
         }
@@ -472,21 +514,27 @@ fn reasons(instance: &Instance, pins: &[&Pin], rules: &[Rule]) -> Vec<String> {
                         continue;
                     }
                     let days = match &residency.days {
-                        Some(days) => format!(
-                            "is fixed to {}",
-                            days.iter()
-                                .map(|d| crate::calendar::weekday_name(*d))
-                                .collect::<Vec<_>>()
-                                .join(", ")
-                        ),
-                        None => format!("takes {} days a week", residency.days_per_week),
+                        Some(days) => text!(ResidencyFixedTo {
+                            days: Arg::List(
+                                days.iter()
+                                    .map(|d| Arg::Weekday {
+                                        day: *d,
+                                        file_style: true,
+                                    })
+                                    .collect(),
+                                Separator::Comma,
+                            )
+                        }),
+                        None => text!(ResidencyTakesDays {
+                            count: residency.days_per_week
+                        }),
                     };
-                    out.push(format!(
-                        "the residency of \"{}\" at \"{}\" (residencies[{r}]) {days}: no other \
-                         date of the week at that site, and only that site on those days",
-                        person(s),
-                        instance.site(residency.site).id
-                    ));
+                    out.push(text!(ResidencyBinds {
+                        who: person(s),
+                        site: &instance.site(residency.site).id,
+                        index: r,
+                        days: days,
+                    }));
                 }
             }
         }
@@ -494,10 +542,10 @@ fn reasons(instance: &Instance, pins: &[&Pin], rules: &[Rule]) -> Vec<String> {
     if rules.contains(&Rule::WhereTheyMayBe) && !rules.contains(&Rule::Presence) {
         for pin in pins {
             if let (Some(s), Some(d)) = (pin.specialist(), pin.date()) {
-                out.push(format!(
-                    "\"{}\" works at one site on {d} (two only with time to travel)",
-                    person(s)
-                ));
+                out.push(text!(OneSiteADay {
+                    who: person(s),
+                    date: d
+                }));
             }
         }
     }
@@ -505,14 +553,15 @@ fn reasons(instance: &Instance, pins: &[&Pin], rules: &[Rule]) -> Vec<String> {
         for pin in pins {
             if let Some(s) = pin.specialist() {
                 let p = instance.specialist(s);
-                out.push(format!(
-                    "\"{}\" works at most {} sessions a day and {} a week",
-                    p.id,
-                    p.max_sessions_per_day
-                        .map_or("all".to_string(), |n| n.to_string()),
-                    p.max_sessions_per_week
-                        .map_or("any number of".to_string(), |n| n.to_string())
-                ));
+                out.push(text!(LoadLimits {
+                    who: &p.id,
+                    day: p
+                        .max_sessions_per_day
+                        .map_or(Arg::from(text!(WordAll)), Arg::from),
+                    week: p
+                        .max_sessions_per_week
+                        .map_or(Arg::from(text!(WordAnyNumberOf)), Arg::from),
+                }));
             }
         }
     }
@@ -527,26 +576,24 @@ fn reasons(instance: &Instance, pins: &[&Pin], rules: &[Rule]) -> Vec<String> {
                     .into_iter()
                     .map(person)
                     .collect();
-                out.push(format!(
-                    "surgery \"{}\" can be done only by {}",
-                    instance.surgeries[g.0].id,
-                    names.join(", ")
-                ));
+                out.push(text!(SurgeryOnlyBy {
+                    surgery: &instance.surgeries[g.0].id,
+                    names: Arg::ids(&names, Separator::Comma),
+                }));
             }
             if !forbids.is_empty() {
-                out.push(format!(
-                    "every way to meet {} matches {}",
-                    pin.label(),
-                    forbids
-                        .iter()
-                        .map(|f| f.label())
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ));
+                out.push(text!(EveryWayMatches {
+                    pin: pin.label_text(),
+                    forbids: Arg::list(forbids.iter().map(|f| f.label_text()), Separator::Comma),
+                }));
             }
         }
     }
-    let mut seen = std::collections::BTreeSet::new();
-    out.retain(|reason| seen.insert(reason.clone()));
-    out
+    let mut unique: Vec<Text> = Vec::new();
+    for reason in out {
+        if !unique.contains(&reason) {
+            unique.push(reason);
+        }
+    }
+    unique
 }

@@ -4,8 +4,11 @@
 
 macro_rules! catalogue {
     ($( $key:ident { en: $en:literal, zh: $zh:literal } )*) => {
-        /// A message of the catalogue.
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        /// A message of the catalogue (serialised by its name).
+        #[derive(
+            Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord,
+            serde::Serialize, serde::Deserialize,
+        )]
         #[allow(missing_docs)]
         pub enum Key {
             $($key,)*
@@ -511,6 +514,102 @@ catalogue! {
         en: "the {count} {label} session(s) at allowed sites in {window} are full ({taken}/{capacity})",
         zh: "{window}内可选院区的{count}个{label}时段已约满（{taken}/{capacity}）"
     }
+
+    // Rule names (rule 11 and §6 are houniao's own).
+    RuleFree { en: "§3 free (open slot, available)", zh: "§3 空闲（开放时段且本人可出诊）" }
+    RuleOneThingAtATime { en: "rule 1 (one thing at a time)", zh: "规则1（同一时间只做一件事）" }
+    RuleWhereTheyMayBe { en: "rule 2 (where they may be)", zh: "规则2（可去的院区）" }
+    RuleLoad { en: "rule 3 (load)", zh: "规则3（每日、每周工作量）" }
+    RulePresence { en: "rule 4 (presence)", zh: "规则4（在院与驻点）" }
+    RuleClinic { en: "rule 5 (clinic session)", zh: "规则5（门诊单元）" }
+    RuleStudio { en: "rule 6 (studio session)", zh: "规则6（工作室出诊）" }
+    RuleMdt { en: "rule 7 (MDT meeting)", zh: "规则7（MDT会诊）" }
+    RuleSurgery { en: "rule 8 (surgery)", zh: "规则8（手术）" }
+    RuleBooking { en: "rule 9 (booking)", zh: "规则9（预约）" }
+    RuleReferences { en: "rule 10 (references)", zh: "规则10（引用）" }
+    RulePin { en: "rule 11 (pins)", zh: "规则11（锁定）" }
+    RuleFormat { en: "§6 (roster format)", zh: "§6（排班格式）" }
+
+    // Pins that cannot all hold (a solve's conflict).
+    PinCannotHold { en: "pin {pin} cannot hold", zh: "锁定 {pin} 无法满足" }
+    ForbidCannotHold { en: "forbid {pin} cannot hold", zh: "禁止 {pin} 无法满足" }
+    PinsCannotBothHold { en: "pins {a} and {b} cannot both hold", zh: "锁定 {a} 和 {b} 无法同时满足" }
+    ForbidsCannotBothHold { en: "forbids {a} and {b} cannot both hold", zh: "禁止 {a} 和 {b} 无法同时满足" }
+    PinsCannotAllHold { en: "pins {rest} and {last} cannot all hold", zh: "锁定 {rest} 和 {last} 无法全部满足" }
+    ForbidsCannotAllHold { en: "forbids {rest} and {last} cannot all hold", zh: "禁止 {rest} 和 {last} 无法全部满足" }
+    NoPinsCannotHold { en: "the pins cannot all hold", zh: "这些锁定无法全部满足" }
+    PinNameNoted { en: "{id} ({note})", zh: "{id}（{note}）" }
+    ConflictBecause { en: "{head}: {reasons}", zh: "{head}：{reasons}" }
+    ConflictRules { en: "{head} [{rules}]", zh: "{head} [{rules}]" }
+    ConflictNotMinimal {
+        en: "{head} (not narrowed down further within the time limit)",
+        zh: "{head}（时限内未能进一步缩小范围）"
+    }
+    SlotAt { en: "{date} {session}", zh: "{date}{session}" }
+    TheSessions { en: "the {session} sessions", zh: "各{session}时段" }
+    TheHorizon { en: "the horizon", zh: "整个排班期" }
+    PinPersonUnavailable { en: "\"{who}\" is unavailable on {when}", zh: "“{who}”在{when}不可出诊" }
+    PinPersonCannotWork { en: "\"{who}\" cannot work on {when}", zh: "“{who}”在{when}不能工作" }
+    PinRoomUnavailable { en: "room \"{room}\" is unavailable on {when}", zh: "房间“{room}”在{when}不可用" }
+    PinSurgeryNotReleased {
+        en: "surgery \"{surgery}\" is released on {release} (after {date})",
+        zh: "手术“{surgery}”的可手术日期为{release}（晚于{date}）"
+    }
+    NamedSurgeonAt { en: "\"{who}\" at", zh: "“{who}”" }
+    PinSurgeonNotQualified {
+        en: "\"{who}\" may not do surgery \"{surgery}\" (it needs {needs} grade {grade})",
+        zh: "“{who}”不能做手术“{surgery}”（需要{needs}、{grade}级）"
+    }
+    PinNoQualifiedSurgeon { en: "no specialist may do surgery \"{surgery}\"", zh: "没有专家可以做手术“{surgery}”" }
+    PinSurgeryFitsNothing {
+        en: "surgery \"{surgery}\" ({minutes} min) fits no theatre, session and available surgeon on {when}",
+        zh: "手术“{surgery}”（{minutes}分钟）在{when}没有合适的手术室、时段和可出诊的术者"
+    }
+    PinNoSurgeryAsAsked { en: "no surgery can be done as asked on {when}", zh: "{when}无法按要求安排手术" }
+    PinBookingOutsideWindow {
+        en: "request \"{request}\" accepts {earliest} to {latest}, not {date}",
+        zh: "预约需求“{request}”只接受{earliest}至{latest}，不接受{date}"
+    }
+    PinBookingNoSubstitute {
+        en: "request \"{request}\" asks for \"{who}\" and takes no substitute",
+        zh: "预约需求“{request}”指定“{who}”且不接受替换医生"
+    }
+    PinBookingNoSession {
+        en: "no clinic or studio session on {when} can take request \"{request}\"",
+        zh: "{when}没有门诊或名医工作室时段能接待预约需求“{request}”"
+    }
+    PinBoardCannotMeet {
+        en: "board \"{board}\" cannot meet on {when}: a meeting room with its tags and one available person per discipline ({disciplines}) are needed",
+        zh: "MDT团队“{board}”在{when}无法开会：需要一间带所需标签的会议室，且每个专科（{disciplines}）各有一位可出诊的专家"
+    }
+    PinStudioCannotSit {
+        en: "studio \"{studio}\" cannot sit on {when}: its lead, {min} apprentice(s) and a room with its tags are needed",
+        zh: "名医工作室“{studio}”在{when}无法开展：需要主持专家、{min}名跟诊学员和一间带所需标签的房间"
+    }
+    PinNoActivity { en: "no activity the instance allows matches it on {when}", zh: "{when}没有实例允许的活动与之相符" }
+    WouldDoubleBook { en: "\"{who}\" would hold two activities at once on {when}", zh: "“{who}”在{when}将同时有两项活动" }
+    RoomWouldDoubleBook {
+        en: "room \"{room}\" would hold two activities at once on {when}",
+        zh: "房间“{room}”在{when}将同时有两项活动"
+    }
+    ResidencyFixedTo { en: "is fixed to {days}", zh: "固定在{days}" }
+    ResidencyTakesDays { en: "takes {count} days a week", zh: "每周{count}天" }
+    ResidencyBinds {
+        en: "the residency of \"{who}\" at \"{site}\" (residencies[{index}]) {days}: no other date of the week at that site, and only that site on those days",
+        zh: "“{who}”在“{site}”的驻点（residencies[{index}]）{days}：该院区本周没有其他日期，这些天也只能在该院区"
+    }
+    OneSiteADay {
+        en: "\"{who}\" works at one site on {date} (two only with time to travel)",
+        zh: "“{who}”在{date}只能在一个院区工作（路程时间足够时才可两个）"
+    }
+    LoadLimits {
+        en: "\"{who}\" works at most {day} sessions a day and {week} a week",
+        zh: "“{who}”每天最多{day}个时段，每周最多{week}个"
+    }
+    WordAll { en: "all", zh: "全部" }
+    WordAnyNumberOf { en: "any number of", zh: "不限" }
+    SurgeryOnlyBy { en: "surgery \"{surgery}\" can be done only by {names}", zh: "手术“{surgery}”只能由{names}完成" }
+    EveryWayMatches { en: "every way to meet {pin} matches {forbids}", zh: "满足{pin}的每种方式都与{forbids}相符" }
 }
 
 #[cfg(test)]

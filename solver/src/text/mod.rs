@@ -8,22 +8,27 @@
 mod catalogue;
 mod language;
 
+use std::borrow::Cow;
 use std::fmt;
 
 use chrono::{NaiveDate, Weekday};
+use serde::{Deserialize, Serialize};
 
 pub use catalogue::Key;
 pub use language::{Chinese, English, Language};
 
-/// One message: a catalogue key and the values of its placeholders.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// One message: a catalogue key and the values of its placeholders. Serialised as
+/// `{"key": "RoomUnavailable", "args": [["room", {"id": "r-1"}]]}`, for stores that
+/// keep a message to write it later in the reader's language.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Text {
     key: Key,
-    args: Vec<(&'static str, Arg)>,
+    args: Vec<(Cow<'static, str>, Arg)>,
 }
 
 /// How a date is written in English (each keeps the wording the message always had).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum DateStyle {
     /// `2026-03-02`.
     Iso,
@@ -36,7 +41,8 @@ pub enum DateStyle {
 }
 
 /// How the items of a list are joined.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Separator {
     /// `a, b` / `a、b`.
     Comma,
@@ -51,7 +57,8 @@ pub enum Separator {
 }
 
 /// The value of a placeholder.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Arg {
     /// An id or name from the instance or roster, written as it is.
     Id(String),
@@ -85,7 +92,7 @@ impl Text {
 
     /// Fills a placeholder.
     pub fn with(mut self, name: &'static str, value: impl Into<Arg>) -> Text {
-        self.args.push((name, value.into()));
+        self.args.push((Cow::Borrowed(name), value.into()));
         self
     }
 
@@ -96,7 +103,7 @@ impl Text {
 
     /// The value of a placeholder, if filled.
     pub fn arg(&self, name: &str) -> Option<&Arg> {
-        self.args.iter().find(|(n, _)| *n == name).map(|(_, a)| a)
+        self.args.iter().find(|(n, _)| n == name).map(|(_, a)| a)
     }
 
     /// Several clauses as one explanation (`a; b`).
@@ -277,6 +284,23 @@ mod tests {
     fn chinese_writes_the_same_message_in_its_own_words() {
         let text = text!(RoomUnavailable { room: "r-1" });
         assert_eq!(text.render(&Chinese), "房间“r-1”不可用");
+    }
+
+    #[test]
+    fn a_stored_message_reads_back_the_same() {
+        let date = NaiveDate::from_ymd_opt(2026, 3, 2).unwrap_or_default();
+        let text = text!(SessionsElsewhere {
+            day: Arg::Date(date, DateStyle::Day),
+            sessions: Arg::List(vec![Arg::session("am"), Arg::session("pm")], Separator::And),
+            site: "Ningde",
+        });
+        let json = serde_json::to_string(&text).unwrap_or_default();
+        let back: Text = serde_json::from_str(&json).unwrap_or_else(|_| text!(NoSubstitute));
+        assert_eq!(back, text);
+        assert_eq!(
+            back.render(&Chinese),
+            "3月2日 周一上午和下午在Ningde，不是患者可选的院区"
+        );
     }
 
     #[test]

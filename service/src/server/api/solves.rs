@@ -132,6 +132,7 @@ fn failure(error: &SolveError) -> SolveFailure {
             error: "pin_conflict".into(),
             detail: Some(conflict.to_string()),
             conflict: serde_json::to_value(conflict).ok(),
+            detail_text: Some(conflict.text()),
         },
         other => SolveFailure::message(other.to_string()),
     }

@@ -118,15 +118,17 @@ fn term_label(tr: Tr, term: Term) -> &'static str {
     }
 }
 
-/// Why a job failed, for people (a pin conflict by its message), if it did.
+/// Why a job failed, for people (a pin conflict in the page's language), if it did.
 fn failure_text(tr: Tr, row: &SolveRow) -> Option<String> {
     match row.status.as_str() {
-        "failed" => Some(
-            row.detail
+        "failed" => Some(match &row.detail_text {
+            Some(text) => tr.text(text),
+            None => row
+                .detail
                 .clone()
                 .or_else(|| row.error.clone())
                 .unwrap_or_default(),
-        ),
+        }),
         "interrupted" => Some(tr.t("instances.solve.interrupted").to_string()),
         _ => None,
     }
