@@ -384,3 +384,86 @@ fn the_shipped_rosters_pass_check() {
         assert_eq!(output.status.code(), Some(0), "{name}: {}", text(&output));
     }
 }
+
+/// The example with 14 of Liu Jun's 15 places held for Jiaocheng's referrals, released a
+/// day ahead.
+fn pooled_example(dir: &Path) -> String {
+    let text = std::fs::read_to_string(root().join(EXAMPLE)).expect("example");
+    let pooled = text.replace(
+        "[weights]",
+        "[[pools]]\nid = \"liu-referrals\"\nspecialist = \"liu-jun\"\nplaces = 14\nfor = [\"jiaocheng\"]\nrelease_hours = 24\n\n[weights]",
+    );
+    let file = dir.join("pooled.toml");
+    std::fs::write(&file, pooled).expect("write");
+    path(&file).to_string()
+}
+
+#[test]
+fn referrals_see_held_places_and_the_clock_releases_them() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let instance = pooled_example(dir.path());
+    let search = |extra: &[&str]| {
+        let mut args = vec![
+            "search",
+            instance.as_str(),
+            ROSTER,
+            "--specialist",
+            "liu-jun",
+            "--from",
+            "2026-03-04",
+            "--to",
+            "2026-03-04",
+        ];
+        args.extend_from_slice(extra);
+        let output = houniao(&args);
+        assert_eq!(output.status.code(), Some(0), "{}", text(&output));
+        stdout(&output)
+    };
+    // Before release a walk-in may take the one general place, Jiaocheng's referral all 15.
+    let walk_in = search(&["--at", "2026-03-01T08:00:00"]);
+    assert!(walk_in.contains("1/15"), "{walk_in}");
+    let referral = search(&["--at", "2026-03-01T08:00", "--referred-by", "jiaocheng"]);
+    assert!(referral.contains("15/15"), "{referral}");
+    // From Mar 3 08:00 (a day before the 08:00 session) the held places are anyone's.
+    let released = search(&["--at", "2026-03-03T08:00:00"]);
+    assert!(released.contains("15/15"), "{released}");
+    // A bad clock or referring site is an input error.
+    let output = houniao(&[
+        "search",
+        &instance,
+        ROSTER,
+        "--specialist",
+        "liu-jun",
+        "--from",
+        "2026-03-04",
+        "--to",
+        "2026-03-04",
+        "--at",
+        "tomorrow",
+    ]);
+    assert_eq!(output.status.code(), Some(2), "{}", text(&output));
+    assert!(
+        text(&output).contains("YYYY-MM-DDTHH:MM:SS"),
+        "{}",
+        text(&output)
+    );
+    let output = houniao(&[
+        "search",
+        &instance,
+        ROSTER,
+        "--specialist",
+        "liu-jun",
+        "--from",
+        "2026-03-04",
+        "--to",
+        "2026-03-04",
+        "--referred-by",
+        "jiaochen",
+    ]);
+    assert_eq!(output.status.code(), Some(1), "{}", text(&output));
+    assert!(
+        stdout(&output).contains("did you mean \"jiaocheng\""),
+        "{}",
+        text(&output)
+    );
+}

@@ -39,6 +39,7 @@ mod matching;
 pub mod milp;
 pub mod objective;
 pub mod pins;
+pub mod pools;
 pub mod reasons;
 pub mod repair;
 pub mod roster;

@@ -200,6 +200,9 @@ pub struct Booking {
     pub site: String,
     /// Booked with someone other than the named specialist.
     pub substitute: bool,
+    /// The pool whose held place it takes (docs/format.md § Pools), if it takes one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pool: Option<String>,
 }
 
 /// What kind of demand went unmet.

@@ -90,6 +90,8 @@ pub struct Appointment {
     pub who: SpecialistIx,
     /// When.
     pub slot: Slot,
+    /// It takes a place the specialist's pool holds (rule 12).
+    pub held: bool,
 }
 
 /// Every decision of a roster, in indices.
@@ -220,9 +222,12 @@ impl Schedule {
                 instance.specialist_ix(&b.specialist),
                 slot_of(b.date, &b.session),
             ) {
-                schedule
-                    .appointments
-                    .push(Appointment { request, who, slot });
+                schedule.appointments.push(Appointment {
+                    request,
+                    who,
+                    slot,
+                    held: b.pool.is_some(),
+                });
             }
         }
         schedule
@@ -342,6 +347,10 @@ impl Schedule {
                     session: session_id(a.slot),
                     site: instance.site(*site).id.clone(),
                     substitute: request.specialist.is_some_and(|named| named != a.who),
+                    pool: a
+                        .held
+                        .then(|| instance.pool_of(a.who).map(|p| p.id.clone()))
+                        .flatten(),
                 })
             })
             .collect();

@@ -410,6 +410,7 @@ fn booking_over_capacity() {
         session: "am".into(),
         site: "ningde".into(),
         substitute: false,
+        pool: None,
     });
     assert_only(&check(&instance, &roster), Rule::Booking);
 }

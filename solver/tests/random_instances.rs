@@ -1312,6 +1312,7 @@ fn add_bookings(instance: &Instance, skeleton: &Roster, site: &str, result: &mut
                     session: clinic.session.clone(),
                     site: site.to_string(),
                     substitute: request.specialist.is_some_and(|named| named != holder),
+                    pool: None,
                 };
                 let mut alone = skeleton.clone();
                 alone.bookings.push(booking.clone());

@@ -4,7 +4,6 @@
 
 use std::path::PathBuf;
 
-use chrono::Utc;
 use comfy_table::{Table, presets::UTF8_FULL_CONDENSED};
 use houniao::booking::{BookingError, SessionRef};
 
@@ -46,7 +45,7 @@ pub fn run(args: &BookArgs) -> anyhow::Result<Outcome> {
         Err(outcome) => return Ok(outcome),
     };
     let request = args.request.request(&args.patient);
-    let now = Utc::now();
+    let now = desk.book.now();
     let booked = match &args.option {
         Some(option) => desk.book.book(&request, option, now),
         None => desk.book.book_best(&request, now),
@@ -173,7 +172,7 @@ pub fn cancel(args: &CancelArgs) -> anyhow::Result<Outcome> {
         Ok(desk) => desk,
         Err(outcome) => return Ok(outcome),
     };
-    let cancellation = match desk.book.cancel(&args.booking, Utc::now()) {
+    let cancellation = match desk.book.cancel(&args.booking, desk.book.now()) {
         Ok(cancellation) => cancellation,
         Err(error) => return desk::report(error),
     };

@@ -5,11 +5,11 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use chrono::NaiveDate;
+use chrono::{NaiveDate, NaiveDateTime};
 use comfy_table::{Table, presets::UTF8_FULL_CONDENSED};
 use houniao::booking::{
     Alternative, BookingBook, BookingError, Ledger, LedgerFile, PatientRequest, SearchResult,
-    SlotOption,
+    SlotOption, from_session_clock,
 };
 use houniao::calendar::parse_date;
 use houniao::{Instance, Roster};
@@ -24,6 +24,10 @@ pub struct PublishedArgs {
     pub instance: PathBuf,
     /// The published roster (JSON, PROBLEM.md §6).
     pub roster: PathBuf,
+    /// The desk's clock on the instance's session clock (China Standard Time), e.g.
+    /// 2026-03-02T08:00:00: when reserved places are released; default now.
+    #[arg(long, value_name = "DATETIME", value_parser = datetime)]
+    pub at: Option<NaiveDateTime>,
 }
 
 /// What the patient asks for.
@@ -51,6 +55,10 @@ pub struct RequestArgs {
     /// Priority 1 (routine) to 5 (most urgent).
     #[arg(long, default_value_t = 1, value_name = "N", value_parser = clap::value_parser!(u8).range(1..=5))]
     pub priority: u8,
+    /// The community centre (a site id) referring the patient: its referrals may take
+    /// the places a pool holds for it.
+    #[arg(long, value_name = "SITE")]
+    pub referred_by: Option<String>,
 }
 
 impl RequestArgs {
@@ -65,8 +73,17 @@ impl RequestArgs {
             latest: self.to,
             substitute_ok: self.substitute_ok,
             priority: self.priority,
+            referred_by: self.referred_by.clone(),
         }
     }
+}
+
+/// Parses a `YYYY-MM-DDTHH:MM[:SS]` flag.
+pub fn datetime(text: &str) -> Result<NaiveDateTime, String> {
+    ["%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M"]
+        .iter()
+        .find_map(|format| NaiveDateTime::parse_from_str(text, format).ok())
+        .ok_or_else(|| format!("expected a date and time YYYY-MM-DDTHH:MM:SS, got {text:?}"))
 }
 
 /// Parses a `YYYY-MM-DD` flag.
@@ -134,7 +151,10 @@ pub fn open(
     };
     let opened = loaded.and_then(|ledger| BookingBook::open(Arc::new(instance), &roster, ledger));
     match opened {
-        Ok(book) => Ok(Ok(Desk { book, file })),
+        Ok(mut book) => {
+            book.set_clock(published.at.map(from_session_clock));
+            Ok(Ok(Desk { book, file }))
+        }
         Err(error) => report(error).map(Err),
     }
 }

@@ -86,7 +86,7 @@ fn add(
         Ok(desk) => desk,
         Err(outcome) => return Ok(outcome),
     };
-    let entry = match desk.book.join_waitlist(request, Utc::now()) {
+    let entry = match desk.book.join_waitlist(request, desk.book.now()) {
         Ok(entry) => entry,
         Err(error) => return desk::report(error),
     };

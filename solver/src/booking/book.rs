@@ -19,6 +19,8 @@ use crate::roster::Roster;
 use crate::roster_index::{HeldSession, RosterIndex};
 use crate::text::Text;
 
+use super::places::{HeldPlaces, Place};
+
 /// A session in indices: who holds it and when.
 pub(super) type SessionKey = (SpecialistIx, Slot);
 
@@ -38,6 +40,10 @@ pub struct BookingBook {
     positions: BTreeMap<String, usize>,
     /// Active ledger bookings by (patient, session): their id.
     held: BTreeMap<(String, SessionKey), String>,
+    /// Places pools hold that bookings have taken (rule 12).
+    pub(super) held_places: HeldPlaces,
+    /// The desk's clock: `None` for the system's.
+    pub(super) clock: Option<DateTime<Utc>>,
 }
 
 /// A booking made.
@@ -150,14 +156,30 @@ impl BookingBook {
             released: BTreeSet::new(),
             positions: BTreeMap::new(),
             held: BTreeMap::new(),
+            held_places: HeldPlaces::default(),
+            clock: None,
         };
-        book.replay(ledger)?;
+        book.replay(ledger, roster)?;
         Ok(book)
     }
 
     /// Rebuilds the places taken from the roster and the ledger, checking the ledger.
-    fn replay(&mut self, ledger: Ledger) -> Result<(), BookingError> {
+    fn replay(&mut self, ledger: Ledger, roster: &Roster) -> Result<(), BookingError> {
         self.taken = self.index.bookings.clone();
+        let released: BTreeSet<&str> = ledger.released.iter().map(|r| r.request.as_str()).collect();
+        for booking in roster.bookings.iter().filter(|b| b.pool.is_some()) {
+            if released.contains(booking.request.as_str()) {
+                continue;
+            }
+            if let (Some(key), Some(r)) = (
+                self.index.booked.get(&booking.request).copied(),
+                self.instance.request_ix(&booking.request),
+            ) {
+                let request = self.instance.requests[r.0].clone();
+                self.count_held(&request, key, true);
+                self.held_places.roster_held.insert(booking.request.clone());
+            }
+        }
         for release in &ledger.released {
             let Some(key) = self.index.booked.get(&release.request).copied() else {
                 return Err(BookingError::LedgerDoesNotFit {
@@ -196,6 +218,16 @@ impl BookingBook {
                 });
             }
             *self.taken.entry(key).or_default() += 1;
+            if record.pool.is_some() {
+                let request = record
+                    .request
+                    .resolve(&self.instance, false)
+                    .map_err(|error| BookingError::LedgerDoesNotFit {
+                        id: record.id.clone(),
+                        problem: error.to_string(),
+                    })?;
+                self.count_held(&request, key, true);
+            }
             self.held
                 .insert((record.request.patient.clone(), key), record.id.clone());
         }
@@ -381,13 +413,20 @@ impl BookingBook {
                 option: option.to_string(),
             });
         }
-        if self.places_left(key) == 0 {
+        let Some(place) = self.place_for(&resolved, key) else {
             let alternatives = self.search(request, SearchResult::DEFAULT_LIMIT)?;
             return Err(BookingError::Taken {
                 option: option.to_string(),
                 capacity: self.capacity(key),
                 alternatives: Box::new(alternatives),
             });
+        };
+        let pool = match place {
+            Place::Held => self.instance.pool_of(key.0).map(|p| p.id.clone()),
+            Place::General => None,
+        };
+        if pool.is_some() {
+            self.count_held(&resolved, key, true);
         }
         let record = BookingRecord {
             id: self.next_id("b", self.ledger.bookings.len()),
@@ -395,6 +434,7 @@ impl BookingBook {
             session: self.session_ref(key),
             site: self.instance.site(self.held(key).site).id.clone(),
             substitute,
+            pool,
             made_at: now,
             cancelled_at: None,
         };
@@ -461,8 +501,12 @@ impl BookingBook {
             }
             record.cancelled_at = Some(now);
             let (session, patient) = (record.session.clone(), record.request.patient.clone());
+            let held_by = record.pool.is_some().then(|| record.request.clone());
             let key = self.session_key(&session)?;
             self.held.remove(&(patient, key));
+            if let Some(request) = held_by.and_then(|r| r.resolve(&self.instance, false).ok()) {
+                self.count_held(&request, key, false);
+            }
             key
         } else if let Some(key) = self.index.booked.get(id).copied() {
             if let Some(release) = self.ledger.released.iter().find(|r| r.request == id) {
@@ -472,6 +516,12 @@ impl BookingBook {
                 });
             }
             self.released.insert(id.to_string());
+            if self.held_places.roster_held.contains(id)
+                && let Some(r) = self.instance.request_ix(id)
+            {
+                let request = self.instance.requests[r.0].clone();
+                self.count_held(&request, key, false);
+            }
             self.ledger.released.push(Release {
                 request: id.to_string(),
                 cancelled_at: now,

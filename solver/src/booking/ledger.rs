@@ -65,6 +65,9 @@ pub struct BookingRecord {
     pub site: String,
     /// Booked with someone other than the named specialist.
     pub substitute: bool,
+    /// The pool whose held place it took (docs/format.md § Pools), if it took one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pool: Option<String>,
     /// When it was made.
     pub made_at: DateTime<Utc>,
     /// When it was cancelled, if it was.

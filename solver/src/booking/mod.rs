@@ -22,6 +22,7 @@ mod convene;
 mod error;
 mod explain;
 mod ledger;
+mod places;
 mod request;
 mod search;
 mod store;
@@ -31,6 +32,7 @@ pub use book::{BookingBook, BookingView, Cancellation, Confirmation, WaitlistMat
 pub use convene::{ConveneOptions, ConveneOutcome, Gathering, GatheringKind, Participant};
 pub use error::BookingError;
 pub use ledger::{BookingRecord, LEDGER_FORMAT, Ledger, Release, SessionRef, WaitlistEntry};
+pub use places::{SESSION_CLOCK_OFFSET_HOURS, from_session_clock, session_clock};
 pub use request::PatientRequest;
 pub use search::{Alternative, AlternativeKind, SearchResult, SlotOption};
 pub use store::LedgerFile;

@@ -35,6 +35,10 @@ pub struct PatientRequest {
     /// Priority 1–5.
     #[serde(default = "default_priority")]
     pub priority: u8,
+    /// The site (a community centre) that refers the patient, if one does: its referrals
+    /// may take the places a pool holds for it (docs/format.md § Pools).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub referred_by: Option<String>,
 }
 
 fn default_priority() -> u8 {
@@ -53,6 +57,7 @@ impl PatientRequest {
             latest,
             substitute_ok: false,
             priority: 1,
+            referred_by: None,
         }
     }
 
@@ -158,6 +163,17 @@ impl PatientRequest {
                 None,
             );
         }
+        let referred_by = self.referred_by.as_ref().and_then(|id| {
+            let site = instance.site_ix(id);
+            if site.is_none() {
+                problem(
+                    "referred_by",
+                    format!("unknown site \"{id}\""),
+                    did_you_mean(id, instance.sites.iter().map(|s| s.id.as_str())),
+                );
+            }
+            site
+        });
         if !(1..=5).contains(&self.priority) {
             problem(
                 "priority",
@@ -178,6 +194,7 @@ impl PatientRequest {
             latest: self.latest,
             substitute_ok: self.substitute_ok,
             priority: self.priority,
+            referred_by,
         })
     }
 }
@@ -204,6 +221,7 @@ mod tests {
             latest: parse_date("2026-03-02").unwrap(),
             substitute_ok: false,
             priority: 9,
+            referred_by: None,
         };
         let Err(BookingError::InvalidRequest { problems }) = request.resolve(&instance, true)
         else {

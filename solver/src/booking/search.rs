@@ -109,12 +109,12 @@ impl BookingBook {
             .candidates(&resolved)
             .filter_map(|key| {
                 let substitute = self.serves(&resolved, key)?;
-                (self.places_left(key) > 0).then_some((key, substitute))
+                (self.places_for(&resolved, key) > 0).then_some((key, substitute))
             })
             .collect();
         fitting.sort_by_key(|(key, substitute)| self.rank(&resolved, *key, *substitute));
         let named_fits = fitting.iter().any(|(_, substitute)| !substitute);
-        let (reason_texts, alternatives) = if named_fits {
+        let (mut reason_texts, alternatives) = if named_fits {
             (Vec::new(), Vec::new())
         } else {
             (
@@ -122,6 +122,9 @@ impl BookingBook {
                 self.alternatives(&resolved),
             )
         };
+        if !named_fits && let Some(held) = self.held_for_others(&resolved) {
+            reason_texts.push(held);
+        }
         let total = fitting.len();
         let options = fitting
             .into_iter()
@@ -186,7 +189,7 @@ impl BookingBook {
             substitute,
             key.1,
             preference,
-            Reverse(self.places_left(key)),
+            Reverse(self.places_for(request, key)),
             key.0,
         )
     }
@@ -211,7 +214,7 @@ impl BookingBook {
             studio: held.studio,
             wait_days: (key.1.date - request.earliest).num_days(),
             substitute,
-            places_left: self.places_left(key),
+            places_left: self.places_for(request, key),
             capacity: self.capacity(key),
             session,
         }
@@ -222,7 +225,7 @@ impl BookingBook {
     /// not allowed, and colleagues of the discipline in the window.
     fn alternatives(&self, request: &Request) -> Vec<Alternative> {
         let instance = &self.instance;
-        let free = |key: &SessionKey| self.places_left(*key) > 0;
+        let free = |key: &SessionKey| self.places_for(request, *key) > 0;
         let own: Vec<SessionKey> = match request.specialist {
             Some(named) => self.sessions_of(named).filter(free).collect(),
             None => self

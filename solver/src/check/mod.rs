@@ -9,6 +9,7 @@
 //! unmet demand that §6 requires the roster to list.
 
 mod pins;
+mod pools;
 mod resolve;
 mod rules;
 mod score;
@@ -54,6 +55,8 @@ pub enum Rule {
     References,
     /// Rule 11: the instance's pins and forbids (docs/format.md § Pins).
     Pin,
+    /// Rule 12: places held for referrals (docs/format.md § Pools).
+    Pool,
     /// §6: the roster's own structure (missing fields, duplicate entries).
     Format,
 }
@@ -74,6 +77,7 @@ impl Rule {
             Rule::Booking => "rule 9 (booking)",
             Rule::References => "rule 10 (references)",
             Rule::Pin => "rule 11 (pins)",
+            Rule::Pool => "rule 12 (reserved pools)",
             Rule::Format => "§6 (roster format)",
         }
     }
@@ -95,6 +99,7 @@ impl Rule {
             Rule::Booking => Key::RuleBooking,
             Rule::References => Key::RuleReferences,
             Rule::Pin => Key::RulePin,
+            Rule::Pool => Key::RulePool,
             Rule::Format => Key::RuleFormat,
         })
     }
@@ -238,6 +243,7 @@ pub(crate) fn check_and_shortfalls(
     let resolved = resolve::resolve(instance, roster, &mut findings);
     rules::check_rules(instance, &resolved, &mut findings);
     pins::check_pins(instance, roster, &mut findings);
+    pools::check_pools(instance, &resolved, &mut findings);
     let score = score::score(instance, &resolved);
     let mut discrepancies = Vec::new();
     compare_stated_figures(roster, &score.terms, &mut discrepancies);
@@ -325,6 +331,7 @@ mod tests {
             Rule::Booking,
             Rule::References,
             Rule::Pin,
+            Rule::Pool,
             Rule::Format,
         ] {
             assert_eq!(rule.label_text().to_string(), rule.label());

@@ -87,7 +87,7 @@ pub(super) fn book_request(
         .collect();
     for (who, slot, site, discipline) in sessions {
         if eligible(who, discipline)
-            && state.bookings_in(who, slot) < instance.specialist(who).clinic_capacity
+            && state.place_for(r, who, slot).is_some()
             && allowed(state, who, slot, site)
         {
             options.push((cost_of(who, slot), who, slot, site, false));
@@ -102,7 +102,11 @@ pub(super) fn book_request(
             } else {
                 person.disciplines[0].as_str()
             };
-            if person.clinic_capacity == 0 || !eligible(who, discipline) {
+            let empty_session_takes_it = instance
+                .pool_of(who)
+                .is_none_or(|pool| pool.places < person.clinic_capacity || pool.admits(request));
+            if person.clinic_capacity == 0 || !eligible(who, discipline) || !empty_session_takes_it
+            {
                 continue;
             }
             for &site in &person.sites {
@@ -151,13 +155,15 @@ pub(super) fn book_request(
             if !eligible(who, &held) {
                 continue;
             }
-        } else if state.bookings_in(who, slot) >= instance.specialist(who).clinic_capacity {
-            continue;
         }
+        let Some(held) = state.place_for(r, who, slot) else {
+            continue;
+        };
         state.book(Appointment {
             request: r,
             who,
             slot,
+            held,
         });
         return true;
     }

@@ -35,6 +35,10 @@ pub(super) struct State<'a> {
     booked: BTreeMap<(SpecialistIx, Slot), u32>,
     /// Requests booked.
     booked_requests: BTreeSet<RequestIx>,
+    /// Bookings that take a pool's held place, per session.
+    held: BTreeMap<(SpecialistIx, Slot), u32>,
+    /// Held places taken per (pool, referring site, week).
+    held_by_week: BTreeMap<(usize, SiteIx, u32), u32>,
 }
 
 impl<'a> State<'a> {
@@ -52,6 +56,8 @@ impl<'a> State<'a> {
             operating: BTreeMap::new(),
             booked: BTreeMap::new(),
             booked_requests: BTreeSet::new(),
+            held: BTreeMap::new(),
+            held_by_week: BTreeMap::new(),
         }
     }
 
@@ -277,12 +283,68 @@ impl<'a> State<'a> {
         self.booked_requests.contains(&request)
     }
 
-    /// Records a booking (its session's capacity checked first).
+    /// Whether the request can have a place in the session, and which: a general one
+    /// (`Some(false)`), else one its pool holds for its referring site (`Some(true)`:
+    /// rule 12, within the site's weekly quota).
+    pub fn place_for(&self, request: RequestIx, who: SpecialistIx, slot: Slot) -> Option<bool> {
+        let instance = self.instance;
+        let capacity = instance.specialist(who).clinic_capacity;
+        let total = self.bookings_in(who, slot);
+        let Some(pool) = instance.pool_of(who) else {
+            return (total < capacity).then_some(false);
+        };
+        let held = self.held.get(&(who, slot)).copied().unwrap_or(0);
+        if total - held + pool.places < capacity {
+            return Some(false);
+        }
+        let request = &instance.requests[request.0];
+        let within_quota = match (
+            pool.quota,
+            request.referred_by,
+            instance.calendar.week_of(slot.date),
+        ) {
+            (None, _, _) => true,
+            (Some(quota), Some(site), Some(week)) => {
+                let p = self.pool_index(who);
+                self.held_by_week
+                    .get(&(p, site, week))
+                    .copied()
+                    .unwrap_or(0)
+                    < quota
+            }
+            _ => false,
+        };
+        (pool.admits(request) && held < pool.places && within_quota).then_some(true)
+    }
+
+    fn pool_index(&self, who: SpecialistIx) -> usize {
+        self.instance
+            .pools
+            .iter()
+            .position(|pool| pool.specialist == who)
+            .unwrap_or(usize::MAX)
+    }
+
+    /// Records a booking (its place found by [`State::place_for`] first).
     pub fn book(&mut self, appointment: Appointment) {
         *self
             .booked
             .entry((appointment.who, appointment.slot))
             .or_default() += 1;
+        if appointment.held {
+            *self
+                .held
+                .entry((appointment.who, appointment.slot))
+                .or_default() += 1;
+            let request = &self.instance.requests[appointment.request.0];
+            if let (Some(site), Some(week)) = (
+                request.referred_by,
+                self.instance.calendar.week_of(appointment.slot.date),
+            ) {
+                let p = self.pool_index(appointment.who);
+                *self.held_by_week.entry((p, site, week)).or_default() += 1;
+            }
+        }
         self.booked_requests.insert(appointment.request);
         self.schedule.appointments.push(appointment);
     }

@@ -345,6 +345,8 @@ pub struct Request {
     pub substitute_ok: bool,
     /// Priority 1–5.
     pub priority: u8,
+    /// The site (a community centre) that referred the patient, if one did.
+    pub referred_by: Option<SiteIx>,
 }
 
 impl Request {
@@ -388,6 +390,8 @@ pub struct Instance {
     pub weights: TermValues,
     /// `[[pins]]`: the scheduler's decisions, hard constraints (docs/format.md § Pins).
     pub pins: Vec<crate::pins::Pin>,
+    /// `[[pools]]`: places held for referrals (docs/format.md § Pools).
+    pub pools: Vec<crate::pools::Pool>,
     /// Warnings found while validating (the instance is usable).
     pub warnings: Vec<Diagnostic>,
     ids: IdIndex,

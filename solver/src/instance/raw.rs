@@ -36,6 +36,21 @@ pub struct RawInstance {
     pub weights: Option<RawWeights>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub pins: Vec<RawPin>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub pools: Vec<RawPool>,
+}
+
+/// `[[pools]]`: places of a specialist's sessions reserved for referrals.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[allow(missing_docs)]
+pub struct RawPool {
+    pub id: Option<String>,
+    pub specialist: Option<String>,
+    pub places: Option<i64>,
+    #[serde(rename = "for", default)]
+    pub referrers: Vec<String>,
+    pub quota: Option<i64>,
+    pub release_hours: Option<i64>,
 }
 
 /// `[horizon]`.
@@ -202,6 +217,8 @@ pub struct RawRequest {
     pub latest: Option<String>,
     pub substitute_ok: Option<bool>,
     pub priority: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub referred_by: Option<String>,
 }
 
 /// `[weights]`: every §4 term, each optional.

@@ -23,6 +23,7 @@ pub(crate) enum Family {
     Operation,
     Operating,
     Booking,
+    Held,
     OnSiteDay,
     Idle,
     MeetingShort,
@@ -577,6 +578,17 @@ fn meanings(instance: &Instance, model: &Model) -> Vec<Meaning> {
                 week: week(slot.date),
                 request: Some(*request),
                 ..Meaning::of(Family::Booking)
+            },
+        );
+    }
+    for ((_, _, who, slot), var) in &vars.held {
+        put(
+            var,
+            Meaning {
+                who: Some(*who),
+                date: Some(slot.date),
+                week: week(slot.date),
+                ..Meaning::of(Family::Held)
             },
         );
     }

@@ -269,12 +269,27 @@ fn extract(instance: &Instance, model: &Model, values: &[f64]) -> Schedule {
             });
         }
     }
+    let mut held: BTreeMap<(SiteIx, SpecialistIx, Slot), u32> = vars
+        .held
+        .iter()
+        .map(|((_, site, who, slot), var)| {
+            let value = model.columns.get(var).map_or(0.0, |c| values[*c]);
+            ((*site, *who, *slot), value.round().max(0.0) as u32)
+        })
+        .collect();
     for ((request, who, slot), var) in &vars.booking {
         if on(var) {
+            let referred_by = instance.requests[request.0].referred_by;
+            let takes_held = referred_by
+                .and_then(|site| held.get_mut(&(site, *who, *slot)))
+                .filter(|left| **left > 0)
+                .map(|left| *left -= 1)
+                .is_some();
             schedule.appointments.push(Appointment {
                 request: *request,
                 who: *who,
                 slot: *slot,
+                held: takes_held,
             });
         }
     }
@@ -375,12 +390,26 @@ pub(crate) fn start_values(
         set(vars.operating.get(&(op.surgeon, op.slot, site)), 1.0)?;
         on_site(op.surgeon, op.slot, Some(site), &mut busy);
     }
+    let mut held: BTreeMap<(usize, SiteIx, SpecialistIx, Slot), f64> = BTreeMap::new();
     for appointment in &schedule.appointments {
         set(
             vars.booking
                 .get(&(appointment.request, appointment.who, appointment.slot)),
             1.0,
         )?;
+        if appointment.held {
+            let site = instance.requests[appointment.request.0].referred_by?;
+            let p = instance
+                .pools
+                .iter()
+                .position(|pool| pool.specialist == appointment.who)?;
+            *held
+                .entry((p, site, appointment.who, appointment.slot))
+                .or_default() += 1.0;
+        }
+    }
+    for (key, count) in held {
+        set(vars.held.get(&key), count)?;
     }
     for (who, date, site) in &sites {
         if let Some(var) = vars.present.get(&(*who, *date, *site)) {

@@ -3,6 +3,7 @@
 //! numbers in comments refer to docs/model.md.
 
 mod pins;
+mod pools;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::ops::Range;
@@ -39,6 +40,8 @@ pub(crate) struct Vars {
     pub operating: BTreeMap<(SpecialistIx, Slot, SiteIx), Variable>,
     /// b[r,s,t]: a booking.
     pub booking: BTreeMap<(RequestIx, SpecialistIx, Slot), Variable>,
+    /// h[pool,site,s,t]: held places of the pool taken by the site's referrals (rule 12).
+    pub held: BTreeMap<(usize, SiteIx, SpecialistIx, Slot), Variable>,
     /// y[s,d] ∈ [0,1]: a visiting specialist's on-site date.
     pub on_site_day: BTreeMap<(SpecialistIx, NaiveDate), Variable>,
     /// i[s,t] ≥ 0: an idle on-site session.
@@ -164,6 +167,18 @@ impl Builder<'_> {
         self.column_bounds.push(ColumnBounds {
             lower: 0.0,
             upper: 1.0,
+            integer: true,
+        });
+        var
+    }
+
+    fn integer(&mut self, max: f64) -> Variable {
+        let var = self.pv.add(variable().integer().min(0.0).max(max));
+        self.columns.insert(var, self.columns.len());
+        self.integer_columns += 1;
+        self.column_bounds.push(ColumnBounds {
+            lower: 0.0,
+            upper: max,
             integer: true,
         });
         var
@@ -1183,6 +1198,7 @@ pub(crate) fn build(instance: &Instance, stability: Option<&Stability>) -> Model
     builder.grouped(RowGroup::Rule(Rule::Mdt), Builder::meetings);
     builder.grouped(RowGroup::Rule(Rule::Surgery), Builder::surgeries);
     builder.grouped(RowGroup::Rule(Rule::Booking), |b| b.bookings(&sources));
+    builder.grouped(RowGroup::Rule(Rule::Pool), Builder::pools);
     builder.grouped(RowGroup::Definitions, Builder::objective);
     builder.pins();
     builder.grouped(RowGroup::Frozen, Builder::frozen_presence);

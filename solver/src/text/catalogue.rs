@@ -380,6 +380,35 @@ catalogue! {
         zh: "“{who}”第{week}周有{count}个时段，最多{max}个"
     }
 
+
+    // Rule 12: reserved pools.
+    PoolUnknown { en: "{what} takes a place of unknown pool \"{pool}\"", zh: "{what}占用了未知号源池“{pool}”的号" }
+    PoolOtherSpecialist {
+        en: "{what} takes a place of pool \"{pool}\", which holds places of \"{holder}\", not of \"{who}\"",
+        zh: "{what}占用号源池“{pool}”的号，但该池保留的是“{holder}”的号，不是“{who}”的"
+    }
+    PoolNotReferred {
+        en: "{what} takes a place pool \"{pool}\" holds for referrals from {sites}, but none of them refers it",
+        zh: "{what}占用号源池“{pool}”为{sites}转诊保留的号，但并非由这些机构转诊"
+    }
+    PoolOverHeld {
+        en: "{count} bookings take the {places} place(s) pool \"{pool}\" holds in the session of \"{who}\"",
+        zh: "{count}个预约占用号源池“{pool}”在“{who}”该时段保留的{places}个号"
+    }
+    PoolGeneralOver {
+        en: "the session of \"{who}\" has {count} general bookings, but {places} of its {capacity} places are held by pool \"{pool}\"",
+        zh: "“{who}”该时段有{count}个普通预约，但其{capacity}个号中有{places}个由号源池“{pool}”保留"
+    }
+    PoolQuotaOver {
+        en: "site \"{site}\" takes {count} of the places pool \"{pool}\" holds in week {week}, over its quota of {quota}",
+        zh: "“{site}”第{week}周占用号源池“{pool}”保留的号{count}个，超过其配额{quota}个"
+    }
+    PoolHeldFor {
+        en: "{places} place(s) of {who}'s {day} {session} session are held for referrals from {sites} until {until}",
+        zh: "{who}{day}{session}的{places}个号为{sites}的转诊保留，至{until}"
+    }
+    AtTime { en: "{date} {time}", zh: "{date} {time}" }
+
     // Rule 11: pins.
     PinLabel { en: "pin {id}", zh: "锁定 {id}" }
     ForbidLabel { en: "forbid {id}", zh: "禁止 {id}" }
@@ -528,6 +557,7 @@ catalogue! {
     RuleBooking { en: "rule 9 (booking)", zh: "规则9（预约）" }
     RuleReferences { en: "rule 10 (references)", zh: "规则10（引用）" }
     RulePin { en: "rule 11 (pins)", zh: "规则11（锁定）" }
+    RulePool { en: "rule 12 (reserved pools)", zh: "规则12（转诊号源池）" }
     RuleFormat { en: "§6 (roster format)", zh: "§6（排班格式）" }
 
     // Pins that cannot all hold (a solve's conflict).

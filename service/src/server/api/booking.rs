@@ -49,6 +49,10 @@ pub(super) struct RequestBody {
     /// Priority 1–5.
     #[serde(default = "one")]
     priority: u8,
+    /// The referring site (a community centre): its referrals may take the places a
+    /// pool holds for it; `places_left` of each option counts the places this caller
+    /// may take.
+    referred_by: Option<String>,
     /// Search: most options to return (default 10).
     limit: Option<usize>,
     /// Book: the option id to book (`specialist@date:session`); default the best.
@@ -70,6 +74,7 @@ impl RequestBody {
             latest: self.latest,
             substitute_ok: self.substitute_ok,
             priority: self.priority,
+            referred_by: self.referred_by.clone(),
         }
     }
 }

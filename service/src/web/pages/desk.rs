@@ -308,6 +308,9 @@ fn request_of(
         latest,
         substitute_ok: form.substitute(),
         priority: 1,
+        referred_by: Some(form.referred_by.trim())
+            .filter(|s| !s.is_empty())
+            .map(str::to_string),
     })
 }
 

@@ -154,6 +154,9 @@ pub struct RequestForm {
     pub sites: String,
     /// Present when a substitute will do.
     pub substitute_ok: Option<String>,
+    /// The referring community centre (a site id), or "".
+    #[serde(default)]
+    pub referred_by: String,
     /// Book: the option id.
     #[serde(default)]
     pub option: String,
@@ -199,6 +202,8 @@ pub struct FormValues {
     pub sites: Vec<String>,
     /// A substitute will do.
     pub substitute_ok: bool,
+    /// The referring site ("" for none).
+    pub referred_by: String,
 }
 
 impl FormValues {
@@ -225,6 +230,7 @@ impl FormValues {
             latest: form.latest.clone(),
             sites,
             substitute_ok: form.substitute(),
+            referred_by: form.referred_by.trim().to_string(),
         }
     }
 
@@ -250,6 +256,9 @@ pub fn hidden(instance: &str, request: &houniao::booking::PatientRequest) -> Hid
     ];
     if request.substitute_ok {
         fields.push(("substitute_ok", "1".to_string()));
+    }
+    if let Some(site) = &request.referred_by {
+        fields.push(("referred_by", site.clone()));
     }
     fields
 }

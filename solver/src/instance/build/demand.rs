@@ -205,6 +205,11 @@ impl Builder {
                     );
                 }
                 let priority = self.integer(r.priority, &path("priority"), 1, 5, Some(1));
+                let referred_by = optional_ref(
+                    r.referred_by
+                        .as_ref()
+                        .map(|site| self.site_ref(site, &path("referred_by"))),
+                );
                 Some(Request {
                     id: r.id.clone()?,
                     patient: patient?,
@@ -215,6 +220,7 @@ impl Builder {
                     latest: latest?,
                     substitute_ok: r.substitute_ok.unwrap_or(false),
                     priority: u8::try_from(priority?).ok()?,
+                    referred_by: referred_by?,
                 })
             })
             .collect()

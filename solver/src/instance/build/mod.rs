@@ -38,6 +38,18 @@ const KNOWN_FIELDS: &[(&str, &[&str])] = &[
             "requests",
             "weights",
             "pins",
+            "pools",
+        ],
+    ),
+    (
+        "pools",
+        &[
+            "id",
+            "specialist",
+            "places",
+            "for",
+            "quota",
+            "release_hours",
         ],
     ),
     (
@@ -171,6 +183,7 @@ const KNOWN_FIELDS: &[(&str, &[&str])] = &[
             "latest",
             "substitute_ok",
             "priority",
+            "referred_by",
         ],
     ),
     (
@@ -280,11 +293,13 @@ pub(super) fn build(
         requests,
         weights,
         pins: Vec::new(),
+        pools: Vec::new(),
         warnings: Vec::new(),
         ids,
     };
     super::feasibility::check(&instance, &mut d);
     instance.pins = crate::pins::build::build(&raw.pins, &instance, &mut d);
+    instance.pools = crate::pools::build::build(&raw.pools, &instance, &mut d);
     if d.has_errors() {
         return Err(InstanceError::Invalid {
             diagnostics: d.into_vec(),

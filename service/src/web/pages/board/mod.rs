@@ -544,6 +544,7 @@ mod tests {
                 Rule::Booking,
                 Rule::References,
                 Rule::Pin,
+                Rule::Pool,
                 Rule::Format,
             ]
             .into_iter()

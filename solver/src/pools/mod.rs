@@ -1,0 +1,51 @@
+//! Reserved referral pools (docs/format.md § Pools): places of a specialist's sessions
+//! held for patients referred by listed community centres (专用号源池). A pool does not add
+//! places; it holds `places` of each bookable session (clinic or studio lead) for
+//! referrals from its `for` sites, at most `quota` a week from each centre. The booking
+//! that takes a held place names the pool (`pool = ID` in the roster and the ledger), so
+//! that `check` can verify rule 12 from the roster alone. Reserved places still free
+//! `release_hours` before the session starts become general — on the booking desk,
+//! whose clock is real; a roster is planned before any session starts, so for the
+//! optimizer and the checker the reservation always holds.
+
+pub mod build;
+
+use crate::instance::{Instance, Request, SiteIx, SpecialistIx};
+
+/// A pool of reserved places.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Pool {
+    /// Unique id.
+    pub id: String,
+    /// Whose sessions it holds places of.
+    pub specialist: SpecialistIx,
+    /// Places held in each of their bookable sessions.
+    pub places: u32,
+    /// The referring sites whose patients may take a held place.
+    pub referrers: Vec<SiteIx>,
+    /// At most this many held places a week for each referring site.
+    pub quota: Option<u32>,
+    /// Held places still free this many hours before the session become general.
+    pub release_hours: u32,
+}
+
+impl Pool {
+    /// Whether the request may take a held place (it was referred by a listed site).
+    pub fn admits(&self, request: &Request) -> bool {
+        request
+            .referred_by
+            .is_some_and(|site| self.referrers.contains(&site))
+    }
+}
+
+impl Instance {
+    /// The pool holding places of a specialist's sessions, if any (at most one).
+    pub fn pool_of(&self, who: SpecialistIx) -> Option<&Pool> {
+        self.pools.iter().find(|pool| pool.specialist == who)
+    }
+
+    /// The pool with this id.
+    pub fn pool_by_id(&self, id: &str) -> Option<&Pool> {
+        self.pools.iter().find(|pool| pool.id == id)
+    }
+}
