@@ -280,6 +280,48 @@ fn clinic_in_a_meeting_room() {
     assert_only(&check(&instance(), &roster), Rule::Clinic);
 }
 
+#[test]
+fn only_mdt_participants_join_by_video() {
+    let mut roster = roster();
+    let i = at(&roster, "liu-jun", "2026-03-05", "pm");
+    roster.assignments[i].remote = Some(true);
+    let report = check(&instance(), &roster);
+    assert_only(&report, Rule::Mdt);
+    assert!(
+        report.violations[0]
+            .message
+            .contains("only MDT participants join by video"),
+        "{:#?}",
+        report.violations
+    );
+    // Saying that a clinic is not remote is true, and harmless.
+    roster.assignments[i].remote = Some(false);
+    assert!(check(&instance(), &roster).is_valid());
+}
+
+#[test]
+fn board_studio_and_role_belong_to_their_own_entries() {
+    let i = at(&roster(), "liu-jun", "2026-03-05", "pm");
+    let mutations: [(&str, fn(&mut houniao::roster::Assignment)); 3] = [
+        ("board", |a| a.board = Some("breast-mdt".into())),
+        ("studio", |a| a.studio = Some("xi-studio".into())),
+        ("role", |a| a.role = Some(houniao::roster::StudioRole::Lead)),
+    ];
+    for (field, mutate) in mutations {
+        let mut roster = roster();
+        mutate(&mut roster.assignments[i]);
+        let report = check(&instance(), &roster);
+        assert_only(&report, Rule::Format);
+        assert!(
+            report.violations[0]
+                .message
+                .contains(&format!("has {field} ")),
+            "{field}: {:#?}",
+            report.violations
+        );
+    }
+}
+
 // Rule 6: studio sessions.
 
 #[test]

@@ -115,6 +115,52 @@ fn assignments_one_by_one(ctx: &mut Ctx<'_, '_>) {
                 text!(RemotePlaceNamesSite { who: &who.id }),
             );
         }
+        if raw.activity != Activity::Mdt && raw.remote == Some(true) {
+            ctx.add(
+                Rule::Mdt,
+                slot,
+                text!(RemoteOutsideMdt {
+                    who: &who.id,
+                    activity: &activity
+                }),
+            );
+        }
+        if raw.activity != Activity::Mdt
+            && let Some(board) = &raw.board
+        {
+            ctx.add(
+                Rule::Format,
+                slot,
+                text!(FieldOutsideItsActivity {
+                    who: &who.id,
+                    activity: &activity,
+                    field: "board",
+                    value: board,
+                    owner: text::activity("mdt"),
+                }),
+            );
+        }
+        if raw.activity != Activity::Studio {
+            let role = raw.role.map(|r| match r {
+                StudioRole::Lead => "lead",
+                StudioRole::Apprentice => "apprentice",
+            });
+            for (field, value) in [("studio", raw.studio.as_deref()), ("role", role)] {
+                if let Some(value) = value {
+                    ctx.add(
+                        Rule::Format,
+                        slot,
+                        text!(FieldOutsideItsActivity {
+                            who: &who.id,
+                            activity: &activity,
+                            field: field,
+                            value: value,
+                            owner: text::activity("studio"),
+                        }),
+                    );
+                }
+            }
+        }
         let rule = match raw.activity {
             Activity::Clinic => Rule::Clinic,
             Activity::Studio => Rule::Studio,

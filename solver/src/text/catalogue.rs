@@ -128,6 +128,15 @@ catalogue! {
         zh: "“{who}”的MDT安排须写明MDT团队和专科"
     }
 
+    RemoteOutsideMdt {
+        en: "the {activity} assignment of \"{who}\" is marked remote; only MDT participants join by video",
+        zh: "“{who}”的{activity}安排标为远程；只有MDT会诊的参会者可以视频参加"
+    }
+    FieldOutsideItsActivity {
+        en: "the {activity} assignment of \"{who}\" has {field} \"{value}\", which only {owner} entries have",
+        zh: "“{who}”的{activity}安排写了{field}“{value}”，只有{owner}安排才有该字段"
+    }
+
     // Rule 1: one thing at a time.
     PersonDoubleBooked {
         en: "\"{who}\" has {count} activities in one slot ({activities})",
