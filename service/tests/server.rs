@@ -436,6 +436,12 @@ fn the_openapi_document_describes_every_route() {
         ("GET", "/instances/{id}/pins"),
         ("PUT", "/instances/{id}/pins"),
         ("POST", "/instances/{id}/repairs"),
+        ("POST", "/instances/{id}/feed-keys"),
+        ("GET", "/instances/{id}/feed-keys"),
+        ("DELETE", "/feed-keys/{id}"),
+        ("GET", "/calendars/specialists/{file}"),
+        ("GET", "/calendars/sites/{file}"),
+        ("GET", "/calendars/boards/{file}"),
     ]
     .iter()
     .map(|(m, p)| (m.to_string(), p.to_string()))
