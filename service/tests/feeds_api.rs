@@ -234,3 +234,87 @@ fn a_new_key_replaces_the_old_and_sites_and_boards_have_feeds() {
     );
     assert_eq!(status, 422, "exactly one calendar per key");
 }
+
+#[test]
+fn the_service_exports_a_roster_and_compares_two_publications() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let server = Server::start_in(dir.path(), "");
+    let instance = server.publish_example_roster();
+    let (status, refused) = server.call(
+        "GET",
+        &format!("/instances/{instance}/diff"),
+        Some("tok-scheduler"),
+        None,
+    );
+    assert_eq!(
+        (status, &refused["error"]),
+        (409, &json!("no_earlier_publication"))
+    );
+    publish(
+        &server,
+        &instance,
+        "solver/tests/data/roster.example-xi-away.json",
+    );
+    let (status, _) = server.call(
+        "GET",
+        &format!("/instances/{instance}/diff"),
+        Some("tok-viewer"),
+        None,
+    );
+    assert_eq!(status, 403, "a comparison names patients");
+    let (status, diff) = server.call(
+        "GET",
+        &format!("/instances/{instance}/diff"),
+        Some("tok-agent"),
+        None,
+    );
+    assert_eq!(status, 200, "{diff}");
+    let who: Vec<&str> = diff["specialists"]
+        .as_array()
+        .expect("specialists")
+        .iter()
+        .filter_map(|s| s["specialist"].as_str())
+        .collect();
+    assert_eq!(who, ["xi-xiaowei", "chen-gp"]);
+    assert_eq!(diff["patients"][0]["request"], "r-003");
+    assert!(diff["from"]["version"].as_i64() < diff["to"]["version"].as_i64());
+
+    let roster = diff["to"]["roster_id"].as_str().expect("roster");
+    let mut response = Server::agent()
+        .get(&format!(
+            "{}/rosters/{roster}/export?format=xlsx",
+            server.url
+        ))
+        .header("Authorization", "Bearer tok-scheduler")
+        .call()
+        .expect("answers");
+    assert_eq!(response.status().as_u16(), 200);
+    let bytes = response.body_mut().read_to_vec().expect("body");
+    use calamine::Reader;
+    let mut book: calamine::Xlsx<_> =
+        calamine::open_workbook_from_rs(std::io::Cursor::new(bytes)).expect("an xlsx");
+    assert_eq!(
+        book.sheet_names(),
+        ["ningde", "jiaocheng", "mdt", "surgeries", "bookings"]
+    );
+    let bookings = book.worksheet_range("bookings").expect("sheet");
+    assert_eq!(bookings.height(), 4, "a header and three bookings");
+    let (status, csv) = server.call(
+        "GET",
+        &format!("/rosters/{roster}/export?format=csv&sheet=bookings"),
+        Some("tok-agent"),
+        None,
+    );
+    assert_eq!(status, 200);
+    assert!(
+        csv.as_str().expect("text").contains(",r-003,P-2233,"),
+        "{csv}"
+    );
+    let (status, refused) = server.call(
+        "GET",
+        &format!("/rosters/{roster}/export?format=csv"),
+        Some("tok-agent"),
+        None,
+    );
+    assert_eq!(status, 422, "{refused}");
+}

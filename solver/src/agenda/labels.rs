@@ -83,15 +83,31 @@ impl Text {
         let mut description = Vec::new();
         let holder = item.people.first().map(|p| names.specialist(&p.specialist));
         let own_view = matches!(view, View::Specialist(_));
+        let view_id = own_view.then(|| view.id());
         let mut summary = match &item.what {
             What::Clinic { discipline } => {
                 format!("{} · {discipline}", lang.pick("门诊", "Clinic"))
             }
-            What::Studio { studio } => format!(
-                "{}: {}",
-                lang.pick("工作室", "Studio"),
-                names.studio(studio)
-            ),
+            What::Studio { studio } => {
+                let others: Vec<String> = item
+                    .people
+                    .iter()
+                    .filter(|p| !own_view || Some(p.specialist.as_str()) != view_id)
+                    .map(|p| {
+                        let part = match p.part {
+                            Part::Lead => lang.pick("导师", "lead"),
+                            _ => lang.pick("学员", "apprentice"),
+                        };
+                        format!("{part} {}", names.specialist(&p.specialist))
+                    })
+                    .collect();
+                format!(
+                    "{}: {} · {}",
+                    lang.pick("工作室", "Studio"),
+                    names.studio(studio),
+                    others.join(", ")
+                )
+            }
             What::Mdt { board } => {
                 format!("{}: {}", lang.pick("MDT", "MDT"), names.board(board))
             }
@@ -168,14 +184,12 @@ impl Text {
             (Some(room), None) => room.clone(),
             (None, None) => String::new(),
         };
-        if item.remote {
-            if let (Some(room), Some(site)) = (&item.room, &item.site) {
-                description.push(format!(
-                    "{}: {room}, {}",
-                    lang.pick("会场", "Meeting room"),
-                    names.site(site)
-                ));
-            }
+        if let (true, Some(room), Some(site)) = (item.remote, &item.room, &item.site) {
+            description.push(format!(
+                "{}: {room}, {}",
+                lang.pick("会场", "Meeting room"),
+                names.site(site)
+            ));
         }
         Text {
             summary,

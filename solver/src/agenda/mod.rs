@@ -167,10 +167,10 @@ pub enum Part {
 /// One person in an item.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 pub struct Participant {
+    /// Their part (people sort by it first: the lead before the apprentices).
+    pub part: Part,
     /// Specialist id.
     pub specialist: String,
-    /// Their part.
-    pub part: Part,
 }
 
 /// One surgery of a list (never the patient).

@@ -39,7 +39,7 @@ fn the_sheets_are_the_sites_then_the_lists() {
     let jiaocheng = book.sheet("jiaocheng").unwrap();
     assert_eq!(
         jiaocheng.rows[1][3],
-        "Xi Xiaowei Gynecology Studio\nChen (community GP) · apprentice\nXi Xiaowei · lead"
+        "Xi Xiaowei Gynecology Studio\nXi Xiaowei · lead\nChen (community GP) · apprentice"
     );
 }
 
