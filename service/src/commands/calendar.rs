@@ -47,7 +47,7 @@ pub fn run(args: &CalendarArgs) -> anyhow::Result<Outcome> {
         (Some(id), _, _) => View::Specialist(id.clone()),
         (_, Some(id), _) => View::Site(id.clone()),
         (_, _, Some(id)) => View::Board(id.clone()),
-        _ => unreachable!("clap requires one of them"),
+        _ => anyhow::bail!("name one of --specialist, --site, --board"),
     };
     let Some(instance) = open_instance(&args.instance)? else {
         return Ok(Outcome::Invalid);

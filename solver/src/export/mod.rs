@@ -63,7 +63,7 @@ pub fn workbook(
     let mut sheets = Vec::new();
     for site in &instance.sites {
         sheets.push(Sheet {
-            name: sheet_name(&site.id),
+            name: unique(&sheet_name(&site.id), &sheets),
             kind: SheetKind::Grid,
             rows: grid::site_rota(instance, roster, &site.id, lang)?,
         });
@@ -82,15 +82,16 @@ pub fn workbook(
     Ok(Workbook { sheets })
 }
 
-/// Excel's rules for a sheet name: at most 31 characters, none of `[]:*?/\`.
+/// Excel's rules for a sheet name: at most 31 characters (28 here, room for `-2`), none
+/// of `[]:*?/\`.
 fn sheet_name(id: &str) -> String {
     id.chars()
         .map(|c| if "[]:*?/\\".contains(c) { '-' } else { c })
-        .take(31)
+        .take(28)
         .collect()
 }
 
-/// `name`, or `name-2` … when a site already took it.
+/// `name`, or `name-2` … when a sheet already took it.
 fn unique(name: &str, sheets: &[Sheet]) -> String {
     std::iter::once(name.to_string())
         .chain((2..).map(|n| format!("{name}-{n}")))

@@ -2,6 +2,7 @@ use std::collections::BTreeMap;
 
 use super::*;
 use crate::agenda::tests::example;
+use crate::roster::Roster;
 
 #[test]
 fn the_sheets_are_the_sites_then_the_lists() {
@@ -129,4 +130,27 @@ fn the_xlsx_is_a_zip_with_every_sheet() {
             }
         }
     }
+}
+
+#[test]
+fn sheet_names_fit_excel_and_never_repeat() {
+    let long = "a-community-health-centre-with-a-long-id";
+    let rename = |text: &str| {
+        text.replace("\"ningde\"", &format!("\"{long}-ningde\""))
+            .replace("\"jiaocheng\"", &format!("\"{long}-jiaocheng\""))
+    };
+    let instance = crate::Instance::from_toml_str(&rename(include_str!(
+        "../../../instances/example-week.toml"
+    )))
+    .unwrap();
+    let roster = Roster::from_json_str(&rename(include_str!(
+        "../../tests/data/roster.example.json"
+    )))
+    .unwrap();
+    let book = workbook(&instance, &roster, Language::English).unwrap();
+    let names = book.names();
+    assert_eq!(names[0], &long[..28]);
+    assert_eq!(names[1], format!("{}-2", &long[..28]));
+    assert!(names.iter().all(|n| n.chars().count() <= 31));
+    assert!(xlsx::to_xlsx(&book).is_ok());
 }

@@ -45,17 +45,26 @@ pub fn track(publications: &[Vec<Item>], uid_of: impl Fn(&str) -> String) -> Vec
             .collect();
         let mut added = Vec::new();
         for change in pair(&previous, items) {
+            // Every item of the previous publication is a live event (a roster with two
+            // entries under one key, which the checker rejects, shares one event).
+            let event = |before: &Item| live.get(&before.key).copied();
             match change {
-                Change::Kept { before, after } => events[live[&before.key]].item = after.clone(),
+                Change::Kept { before, after } => {
+                    if let Some(ix) = event(before) {
+                        events[ix].item = after.clone();
+                    }
+                }
                 Change::Moved { before, after } => {
-                    let event = &mut events[live[&before.key]];
-                    event.item = after.clone();
-                    event.sequence += 1;
+                    if let Some(ix) = event(before) {
+                        events[ix].item = after.clone();
+                        events[ix].sequence += 1;
+                    }
                 }
                 Change::Removed(before) => {
-                    let event = &mut events[live[&before.key]];
-                    event.cancelled = true;
-                    event.sequence += 1;
+                    if let Some(ix) = event(before).filter(|ix| !events[*ix].cancelled) {
+                        events[ix].cancelled = true;
+                        events[ix].sequence += 1;
+                    }
                 }
                 Change::Added(after) => added.push(after),
             }
