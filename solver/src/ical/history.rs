@@ -14,7 +14,7 @@
 //! So SEQUENCE counts the publications, since the one that created the UID, in which
 //! the event differed from the previous publication.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 use crate::agenda::Item;
 use crate::diff::{Change, pair};
@@ -34,10 +34,11 @@ pub struct Tracked {
 
 /// The events after `publications` (oldest first, each in time order).
 pub fn track(publications: &[Vec<Item>], uid_of: impl Fn(&str) -> String) -> Vec<Tracked> {
-    let mut events: Vec<Tracked> = Vec::new();
+    let mut events = Events::default();
     let mut previous: Vec<Item> = Vec::new();
     for items in publications {
         let live: BTreeMap<String, usize> = events
+            .list
             .iter()
             .enumerate()
             .filter(|(_, e)| !e.cancelled)
@@ -48,54 +49,66 @@ pub fn track(publications: &[Vec<Item>], uid_of: impl Fn(&str) -> String) -> Vec
             // Every item of the previous publication is a live event (a roster with two
             // entries under one key, which the checker rejects, shares one event).
             let event = |before: &Item| live.get(&before.key).copied();
+            let list = &mut events.list;
             match change {
                 Change::Kept { before, after } => {
                     if let Some(ix) = event(before) {
-                        events[ix].item = after.clone();
+                        list[ix].item = after.clone();
                     }
                 }
                 Change::Moved { before, after } => {
                     if let Some(ix) = event(before) {
-                        events[ix].item = after.clone();
-                        events[ix].sequence += 1;
+                        list[ix].item = after.clone();
+                        list[ix].sequence += 1;
                     }
                 }
                 Change::Removed(before) => {
-                    if let Some(ix) = event(before).filter(|ix| !events[*ix].cancelled) {
-                        events[ix].cancelled = true;
-                        events[ix].sequence += 1;
+                    if let Some(ix) = event(before).filter(|ix| !list[*ix].cancelled) {
+                        list[ix].cancelled = true;
+                        list[ix].sequence += 1;
                     }
                 }
                 Change::Added(after) => added.push(after),
             }
         }
         for after in added {
-            add(&mut events, after, &uid_of);
+            events.add(after, uid_of(&after.key));
         }
         previous = items.clone();
     }
-    events
+    events.list
 }
 
-fn add(events: &mut Vec<Tracked>, item: &Item, uid_of: &impl Fn(&str) -> String) {
-    let base = uid_of(&item.key);
-    if let Some(event) = events.iter_mut().find(|e| e.uid == base && e.cancelled) {
-        event.item = item.clone();
-        event.cancelled = false;
-        event.sequence += 1;
-        return;
+/// The events so far, and which UID each holds.
+#[derive(Default)]
+struct Events {
+    list: Vec<Tracked>,
+    by_uid: BTreeMap<String, usize>,
+}
+
+impl Events {
+    fn add(&mut self, item: &Item, base: String) {
+        if let Some(&ix) = self.by_uid.get(&base) {
+            let event = &mut self.list[ix];
+            if event.cancelled {
+                event.item = item.clone();
+                event.cancelled = false;
+                event.sequence += 1;
+                return;
+            }
+        }
+        let uid = std::iter::once(base.clone())
+            .chain((2..).map(|n| suffixed(&base, n)))
+            .find(|uid| !self.by_uid.contains_key(uid))
+            .expect("an unused suffix");
+        self.by_uid.insert(uid.clone(), self.list.len());
+        self.list.push(Tracked {
+            uid,
+            item: item.clone(),
+            sequence: 0,
+            cancelled: false,
+        });
     }
-    let taken: BTreeSet<&str> = events.iter().map(|e| e.uid.as_str()).collect();
-    let uid = std::iter::once(base.clone())
-        .chain((2..).map(|n| suffixed(&base, n)))
-        .find(|uid| !taken.contains(uid.as_str()))
-        .expect("an unused suffix");
-    events.push(Tracked {
-        uid,
-        item: item.clone(),
-        sequence: 0,
-        cancelled: false,
-    });
 }
 
 /// `local-2@domain` from `local@domain`.
