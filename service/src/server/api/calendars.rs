@@ -159,7 +159,7 @@ pub(super) async fn specialist_feed(
     Path(file): Path<String>,
     Query(query): Query<FeedQuery>,
 ) -> ApiResult<Response> {
-    feed(&state, "specialist", &file, query.key.as_deref())
+    on_a_worker(state, "specialist", file, query.key).await
 }
 
 /// A site's calendar (iCalendar) of the current publication.
@@ -172,7 +172,7 @@ pub(super) async fn site_feed(
     Path(file): Path<String>,
     Query(query): Query<FeedQuery>,
 ) -> ApiResult<Response> {
-    feed(&state, "site", &file, query.key.as_deref())
+    on_a_worker(state, "site", file, query.key).await
 }
 
 /// An MDT board's calendar (iCalendar) of the current publication.
@@ -185,7 +185,19 @@ pub(super) async fn board_feed(
     Path(file): Path<String>,
     Query(query): Query<FeedQuery>,
 ) -> ApiResult<Response> {
-    feed(&state, "board", &file, query.key.as_deref())
+    on_a_worker(state, "board", file, query.key).await
+}
+
+/// The feed, written on a blocking worker (it reads and pairs every publication).
+async fn on_a_worker(
+    state: std::sync::Arc<AppState>,
+    kind: &'static str,
+    file: String,
+    key: Option<String>,
+) -> ApiResult<Response> {
+    tokio::task::spawn_blocking(move || feed(&state, kind, &file, key.as_deref()))
+        .await
+        .map_err(ApiError::internal)?
 }
 
 /// One answer for every way a feed cannot be had, so a key cannot be probed.
