@@ -222,6 +222,15 @@ fn a_new_key_replaces_the_old_and_sites_and_boards_have_feeds() {
         7 + 1 + 2 + 6,
         "clinics, the meeting, theatre lists, visitors"
     );
+    let (status, _, chinese) = get(
+        &server,
+        &format!("{}&lang=zh-CN", new["path"].as_str().expect("path")),
+    );
+    assert_eq!(status, 200);
+    assert!(
+        chinese.contains("SUMMARY;LANGUAGE=zh-CN:门诊 · medical-oncology"),
+        "{chinese}"
+    );
     let board = new_key(&server, &instance, json!({ "board": "breast-mdt" }));
     let (status, _, body) = get(&server, board["path"].as_str().expect("path"));
     assert_eq!(status, 200, "{body}");

@@ -14,7 +14,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use houniao::Roster;
-use houniao::agenda::View;
+use houniao::agenda::{Language, View};
 use houniao::ical::{CalendarOptions, calendar};
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -147,6 +147,8 @@ pub(super) async fn revoke_feed_key(
 pub(super) struct FeedQuery {
     /// The feed key made with `POST /instances/{id}/feed-keys`.
     key: Option<String>,
+    /// `zh-CN` or `en` (default: the instance's language).
+    lang: Option<String>,
 }
 
 /// A specialist's calendar (iCalendar) of the current publication.
@@ -159,7 +161,7 @@ pub(super) async fn specialist_feed(
     Path(file): Path<String>,
     Query(query): Query<FeedQuery>,
 ) -> ApiResult<Response> {
-    on_a_worker(state, "specialist", file, query.key).await
+    on_a_worker(state, "specialist", file, query).await
 }
 
 /// A site's calendar (iCalendar) of the current publication.
@@ -172,7 +174,7 @@ pub(super) async fn site_feed(
     Path(file): Path<String>,
     Query(query): Query<FeedQuery>,
 ) -> ApiResult<Response> {
-    on_a_worker(state, "site", file, query.key).await
+    on_a_worker(state, "site", file, query).await
 }
 
 /// An MDT board's calendar (iCalendar) of the current publication.
@@ -185,7 +187,7 @@ pub(super) async fn board_feed(
     Path(file): Path<String>,
     Query(query): Query<FeedQuery>,
 ) -> ApiResult<Response> {
-    on_a_worker(state, "board", file, query.key).await
+    on_a_worker(state, "board", file, query).await
 }
 
 /// The feed, written on a blocking worker (it reads and pairs every publication).
@@ -193,9 +195,9 @@ async fn on_a_worker(
     state: std::sync::Arc<AppState>,
     kind: &'static str,
     file: String,
-    key: Option<String>,
+    query: FeedQuery,
 ) -> ApiResult<Response> {
-    tokio::task::spawn_blocking(move || feed(&state, kind, &file, key.as_deref()))
+    tokio::task::spawn_blocking(move || feed(&state, kind, &file, &query))
         .await
         .map_err(ApiError::internal)?
 }
@@ -205,9 +207,9 @@ fn no_calendar() -> ApiError {
     ApiError::new(StatusCode::NOT_FOUND, "not_found", "no such calendar")
 }
 
-fn feed(state: &AppState, kind: &str, file: &str, key: Option<&str>) -> ApiResult<Response> {
+fn feed(state: &AppState, kind: &str, file: &str, query: &FeedQuery) -> ApiResult<Response> {
     let target = file.strip_suffix(".ics").ok_or_else(no_calendar)?;
-    let key = key.ok_or_else(no_calendar)?;
+    let key = query.key.as_deref().ok_or_else(no_calendar)?;
     let row = state
         .store
         .live_feed_key(&auth::hash(key))?
@@ -230,6 +232,15 @@ fn feed(state: &AppState, kind: &str, file: &str, key: Option<&str>) -> ApiResul
         .with_timezone(&chrono::Utc);
     let mut options = CalendarOptions::for_instance(&instance, stamp);
     options.domain = format!("{}.houniao", row.instance_id);
+    if let Some(tag) = &query.lang {
+        options.language = Language::parse(tag).ok_or_else(|| {
+            ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid_request",
+                format!("unknown language \"{tag}\" (zh-CN or en)"),
+            )
+        })?;
+    }
     let view = match kind {
         "specialist" => View::Specialist(row.target),
         "site" => View::Site(row.target),
