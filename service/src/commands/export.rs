@@ -3,6 +3,7 @@
 //! the front desk's bookings. CSV holds one sheet: `--sheet NAME`, or with `-o
 //! rota.csv` every sheet to `rota.NAME.csv`.
 
+use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
 use clap::ValueEnum;
@@ -66,6 +67,9 @@ pub fn run(args: &ExportArgs) -> anyhow::Result<Outcome> {
         book.sheets.retain(|s| &s.name == name);
     }
     match args.format {
+        SheetFormat::Xlsx if args.output.is_none() && std::io::stdout().is_terminal() => {
+            anyhow::bail!("an XLSX file is binary: write it with -o FILE.xlsx or redirect stdout")
+        }
         SheetFormat::Xlsx => write_output(args.output.as_deref(), &to_xlsx(&book)?)?,
         SheetFormat::Csv => match (&args.output, book.sheets.as_slice()) {
             (output, [one]) => write_output(output.as_deref(), to_csv(one).as_bytes())?,
