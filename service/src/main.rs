@@ -80,6 +80,15 @@ enum Command {
     /// Reports every assignment that moved and every patient to call (old slot, new
     /// slot or unplaced); re-books the call-centre ledger into the new roster.
     Repair(commands::repair::RepairArgs),
+    /// A roster as an iCalendar feed (RFC 5545) of one specialist, site or board.
+    ///
+    /// Stable UIDs from the entries' keys; with --previous, events a later publication
+    /// changed have a higher SEQUENCE and removed ones come as STATUS:CANCELLED.
+    Calendar(commands::calendar::CalendarArgs),
+    /// A roster as spreadsheets: a rota per site, MDT seats, surgeries, bookings.
+    Export(commands::export::ExportArgs),
+    /// What changed for whom between two rosters: activities moved, patients to call.
+    Diff(commands::diff::DiffArgs),
     /// Apply a scenario to an instance: what changed, and the changed instance (-o).
     Scenario(commands::whatif::ScenarioArgs),
     /// Run the HTTP service: instances, solves, published rosters, booking, convening.
@@ -174,6 +183,9 @@ fn main() -> ExitCode {
         Command::Whatif(args) => commands::whatif::run(&args),
         Command::Scenario(args) => commands::whatif::apply(&args),
         Command::Repair(args) => commands::repair::run(&args),
+        Command::Calendar(args) => commands::calendar::run(&args),
+        Command::Export(args) => commands::export::run(&args),
+        Command::Diff(args) => commands::diff::run(&args),
         Command::Generate(args) => commands::generate::run(&args),
         Command::Serve(args) => server::run(&args).map(|()| Outcome::Valid),
     };

@@ -436,6 +436,14 @@ fn the_openapi_document_describes_every_route() {
         ("GET", "/instances/{id}/pins"),
         ("PUT", "/instances/{id}/pins"),
         ("POST", "/instances/{id}/repairs"),
+        ("POST", "/instances/{id}/feed-keys"),
+        ("GET", "/instances/{id}/feed-keys"),
+        ("DELETE", "/feed-keys/{id}"),
+        ("GET", "/calendars/specialists/{file}"),
+        ("GET", "/calendars/sites/{file}"),
+        ("GET", "/calendars/boards/{file}"),
+        ("GET", "/rosters/{id}/export"),
+        ("GET", "/instances/{id}/diff"),
     ]
     .iter()
     .map(|(m, p)| (m.to_string(), p.to_string()))
@@ -449,7 +457,8 @@ fn the_openapi_document_describes_every_route() {
             .replace("{id}", "x")
             .replace("{job}", "x")
             .replace("{booking}", "x")
-            .replace("{entry}", "x");
+            .replace("{entry}", "x")
+            .replace("{file}", "x.ics");
         let body = (method == "POST").then(|| json!({}));
         let (status, answer) = server.call(method, &concrete, Some("tok-admin"), body);
         assert!(

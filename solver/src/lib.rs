@@ -24,14 +24,18 @@
 #![deny(unsafe_code)]
 #![deny(missing_docs)]
 
+pub mod agenda;
 pub mod booking;
 pub mod calendar;
 pub mod check;
 pub mod diagnostics;
+pub mod diff;
 pub mod edits;
+pub mod export;
 pub mod files;
 pub mod generate;
 pub mod greedy;
+pub mod ical;
 pub mod instance;
 pub mod kpi;
 mod lns;

@@ -1,9 +1,12 @@
 //! One module per subcommand, plus the shared way of reporting instance errors.
 
 pub mod book;
+pub mod calendar;
 pub mod check;
 pub mod convene;
 pub mod desk;
+pub mod diff;
+pub mod export;
 pub mod generate;
 pub mod repair;
 pub mod search;
@@ -58,5 +61,57 @@ pub fn number(value: f64) -> String {
         format!("{value:.0}")
     } else {
         format!("{value:.2}")
+    }
+}
+
+/// Reads an instance; `None` when it is invalid (every problem printed).
+pub fn open_instance(path: &Path) -> anyhow::Result<Option<houniao::Instance>> {
+    match houniao::Instance::from_path(path) {
+        Ok(instance) => Ok(Some(instance)),
+        Err(error) if is_input_problem(&error) => {
+            print_instance_error(path, &error);
+            Ok(None)
+        }
+        Err(error) => Err(error.into()),
+    }
+}
+
+/// Reads a roster; `None` when it is not one (the reason printed).
+pub fn open_roster(path: &Path) -> anyhow::Result<Option<houniao::Roster>> {
+    match houniao::Roster::from_path(path) {
+        Ok(roster) => Ok(Some(roster)),
+        Err(error) if is_input_problem(&error) => {
+            println!("{}: not a roster: {error}", path.display());
+            Ok(None)
+        }
+        Err(error) => Err(error.into()),
+    }
+}
+
+/// The language asked for with `--lang`, else the instance's.
+pub fn language(
+    asked: Option<&str>,
+    instance: &houniao::Instance,
+) -> anyhow::Result<houniao::agenda::Language> {
+    match asked {
+        None => Ok(houniao::agenda::Language::of(instance)),
+        Some(tag) => houniao::agenda::Language::parse(tag)
+            .ok_or_else(|| anyhow::anyhow!("unknown language \"{tag}\" (use zh-CN or en)")),
+    }
+}
+
+/// Writes `bytes` to `path` atomically, or to stdout without one.
+pub fn write_output(path: Option<&Path>, bytes: &[u8]) -> anyhow::Result<()> {
+    use anyhow::Context;
+    use std::io::Write;
+    match path {
+        Some(path) => houniao::files::write_atomically(path, bytes)
+            .with_context(|| format!("cannot write {}", path.display())),
+        None => {
+            let mut stdout = std::io::stdout().lock();
+            stdout.write_all(bytes)?;
+            stdout.flush()?;
+            Ok(())
+        }
     }
 }

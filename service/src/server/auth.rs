@@ -63,6 +63,8 @@ pub enum Access {
     Book,
     /// Planners (what-if scenarios).
     Plan,
+    /// Schedulers and call-centre agents: what names patients (exports, comparisons).
+    Patients,
     /// Administrators only.
     Admin,
 }
@@ -75,6 +77,7 @@ impl Access {
             (Access::Schedule, Role::Scheduler) => true,
             (Access::Book, Role::CallCentre) => true,
             (Access::Plan, Role::Planner) => true,
+            (Access::Patients, Role::Scheduler | Role::CallCentre) => true,
             (Access::Admin, _) => false,
             _ => false,
         }
@@ -86,6 +89,7 @@ impl Access {
             Access::Schedule => "the scheduler role",
             Access::Book => "the call_centre role",
             Access::Plan => "the planner role",
+            Access::Patients => "the scheduler or call_centre role",
             Access::Admin => "the admin role",
         }
     }

@@ -7,7 +7,12 @@
 //! each instance (bookings, cancelled roster bookings, waitlist; one row per entry, the
 //! entry as JSON), the pins set through the API (replacing the file's), draft rosters
 //! made by checked edits (their parent and, when it differs from the instance's, their
-//! own pin list), API tokens (hashes only) and the audit log.
+//! own pin list), API tokens and calendar feed keys (hashes only, [`feed_keys`]) and the
+//! audit log.
+
+mod feed_keys;
+
+pub use feed_keys::FeedKeyRow;
 
 use std::path::Path;
 use std::sync::Mutex;
@@ -107,6 +112,20 @@ ALTER TABLE rosters ADD COLUMN pins TEXT;
 "#,
     r#"
 ALTER TABLE solves ADD COLUMN detail_text TEXT;
+"#,
+    r#"
+CREATE TABLE feed_keys (
+    id TEXT PRIMARY KEY,
+    instance_id TEXT NOT NULL REFERENCES instances(id),
+    kind TEXT NOT NULL,
+    target TEXT NOT NULL,
+    sha256 TEXT NOT NULL UNIQUE,
+    created_at TEXT NOT NULL,
+    created_by TEXT NOT NULL,
+    revoked_at TEXT,
+    revoked_by TEXT
+);
+CREATE INDEX feed_keys_target ON feed_keys (instance_id, kind, target);
 "#,
 ];
 

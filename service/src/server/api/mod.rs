@@ -5,13 +5,16 @@
 //! One module per job: [`health`] (liveness, metrics), [`instances`], [`pins`],
 //! [`solves`], [`rosters`] (upload, read, publish), [`edits`] (checked edits making
 //! draft rosters), [`repairs`] (re-planning a publication), [`booking`] (the call
-//! centre), [`whatif`], [`audit`]. This module
+//! centre), [`whatif`], [`audit`], [`calendars`] (feed keys and iCalendar feeds),
+//! [`exports`] (spreadsheets, the comparison of two publications). This module
 //! holds the router, the OpenAPI document and the helpers every handler uses:
 //! [`authorise`] first, then [`json_body`].
 
 mod audit;
 pub(crate) mod booking;
+mod calendars;
 pub(crate) mod edits;
+mod exports;
 mod health;
 pub(crate) mod instances;
 mod pins;
@@ -94,6 +97,16 @@ pub fn router() -> OpenApiRouter<Arc<AppState>> {
         ))
         .routes(routes!(repairs::repair))
         .routes(routes!(audit::audit_log))
+        .routes(routes!(
+            calendars::create_feed_key,
+            calendars::list_feed_keys
+        ))
+        .routes(routes!(calendars::revoke_feed_key))
+        .routes(routes!(calendars::specialist_feed))
+        .routes(routes!(calendars::site_feed))
+        .routes(routes!(calendars::board_feed))
+        .routes(routes!(exports::export_roster))
+        .routes(routes!(exports::diff_publications))
 }
 
 /// The caller's name, if their token admits them to `access` (401/403 otherwise).
