@@ -641,6 +641,64 @@ fn checker_findings_and_unmet_reasons_read_in_chinese_on_chinese_pages() {
 }
 
 #[test]
+fn a_draft_lists_what_it_changes_against_the_publication_and_whom_to_call() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let server = Server::start_in(dir.path(), "");
+    let (_, roster) = example(&server);
+    let (status, published) = server.call(
+        "POST",
+        &format!("/rosters/{roster}/publish"),
+        Some("tok-scheduler"),
+        None,
+    );
+    assert_eq!(status, 201, "{published}");
+    // Xi's studio session from Tuesday to Wednesday morning, kept as a draft.
+    let (status, answer) = server.call(
+        "POST",
+        &format!("/rosters/{roster}/edits"),
+        Some("tok-scheduler"),
+        Some(json!({ "edits": [{ "op": "move",
+            "entry": { "specialist": "xi-xiaowei", "date": "2026-03-03", "session": "am", "activity": "studio" },
+            "to": { "date": "2026-03-04", "session": "am", "room": "jc-1" } }] })),
+    );
+    assert_eq!(status, 201, "{answer}");
+    let draft = answer["roster_id"].as_str().expect("draft id").to_string();
+    let board = format!("/app/rosters/{draft}/board");
+    let (scheduler, _) = sign_in(&server, "tok-scheduler");
+    let seen = get(&server, &board, &scheduler, "en");
+    assert_eq!(seen.status, 200, "{}", seen.body);
+    for wanted in [
+        "Changes against publication 1",
+        "Xi Xiaowei</b> · moved · Studio xi-studio",
+        "Tue 3 Mar am",
+        "Wed 4 Mar am",
+        "Patients to call (1)",
+        "<b>P-2233</b> (r-003)",
+    ] {
+        assert!(seen.body.contains(wanted), "{wanted}: {}", seen.body);
+    }
+    let chinese = get(&server, &board, &scheduler, "zh-CN");
+    assert!(
+        chinese.body.contains("相对已发布版本的改动：版本 1"),
+        "{}",
+        chinese.body
+    );
+    // A viewer reads the changes but not whom to call.
+    let (viewer, _) = sign_in(&server, "tok-viewer");
+    let viewed = get(&server, &board, &viewer, "en");
+    assert!(viewed.body.contains("Changes against publication 1"));
+    assert!(!viewed.body.contains("Patients to call"), "{}", viewed.body);
+    // The published roster's own board has no changes panel.
+    let own = get(
+        &server,
+        &format!("/app/rosters/{roster}/board"),
+        &scheduler,
+        "en",
+    );
+    assert!(!own.body.contains("Changes against publication"));
+}
+
+#[test]
 fn pinning_a_chip_makes_a_draft_with_the_chip_pinned_and_unpinning_undoes_it() {
     let dir = tempfile::tempdir().expect("tempdir");
     let server = Server::start_in(dir.path(), "");

@@ -11,6 +11,7 @@
 // A refused page is the response itself, as axum handlers return them.
 #![allow(clippy::result_large_err)]
 
+mod changes;
 mod edits;
 mod print;
 mod view;
@@ -276,6 +277,8 @@ struct BoardPage {
     terms: Vec<TermRow>,
     objective: String,
     violations: Vec<ViolationRow>,
+    /// What it changes against the current publication (none when it is that one).
+    changes: Option<changes::Changes>,
     notice: Option<Notice>,
     back: String,
     board_css: String,
@@ -487,6 +490,7 @@ fn board_page(
         terms,
         objective: number(roster.objective),
         violations,
+        changes: changes::against_current(state, tr, session, loaded),
         notice,
         back,
         board_css: super::assets::url("board.css"),
