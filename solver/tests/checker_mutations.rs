@@ -302,7 +302,8 @@ fn only_mdt_participants_join_by_video() {
 #[test]
 fn board_studio_and_role_belong_to_their_own_entries() {
     let i = at(&roster(), "liu-jun", "2026-03-05", "pm");
-    let mutations: [(&str, fn(&mut houniao::roster::Assignment)); 3] = [
+    type Mutation = fn(&mut houniao::roster::Assignment);
+    let mutations: [(&str, Mutation); 3] = [
         ("board", |a| a.board = Some("breast-mdt".into())),
         ("studio", |a| a.studio = Some("xi-studio".into())),
         ("role", |a| a.role = Some(houniao::roster::StudioRole::Lead)),
