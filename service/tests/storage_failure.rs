@@ -4,8 +4,9 @@
 //! instances keep booking once the database is free, and after a restart every
 //! acknowledged booking is there and the refused one is not.
 
+#[allow(dead_code)] // each test crate uses its own part of the helpers
 mod common;
-
+#[allow(dead_code)]
 #[path = "common/server.rs"]
 mod harness;
 
