@@ -402,7 +402,8 @@ fn pooled_example(dir: &Path) -> String {
 fn referrals_see_held_places_and_the_clock_releases_them() {
     let dir = tempfile::tempdir().expect("tempdir");
     let instance = pooled_example(dir.path());
-    let search = |extra: &[&str]| {
+    // Liu Jun's Wednesday-morning session, with these flags.
+    let run = |extra: &[&str]| {
         let mut args = vec![
             "search",
             instance.as_str(),
@@ -415,7 +416,10 @@ fn referrals_see_held_places_and_the_clock_releases_them() {
             "2026-03-04",
         ];
         args.extend_from_slice(extra);
-        let output = houniao(&args);
+        houniao(&args)
+    };
+    let search = |extra: &[&str]| {
+        let output = run(extra);
         assert_eq!(output.status.code(), Some(0), "{}", text(&output));
         stdout(&output)
     };
@@ -428,38 +432,14 @@ fn referrals_see_held_places_and_the_clock_releases_them() {
     let released = search(&["--at", "2026-03-03T08:00:00"]);
     assert!(released.contains("15/15"), "{released}");
     // A bad clock or referring site is an input error.
-    let output = houniao(&[
-        "search",
-        &instance,
-        ROSTER,
-        "--specialist",
-        "liu-jun",
-        "--from",
-        "2026-03-04",
-        "--to",
-        "2026-03-04",
-        "--at",
-        "tomorrow",
-    ]);
+    let output = run(&["--at", "tomorrow"]);
     assert_eq!(output.status.code(), Some(2), "{}", text(&output));
     assert!(
         text(&output).contains("YYYY-MM-DDTHH:MM:SS"),
         "{}",
         text(&output)
     );
-    let output = houniao(&[
-        "search",
-        &instance,
-        ROSTER,
-        "--specialist",
-        "liu-jun",
-        "--from",
-        "2026-03-04",
-        "--to",
-        "2026-03-04",
-        "--referred-by",
-        "jiaochen",
-    ]);
+    let output = run(&["--referred-by", "jiaochen"]);
     assert_eq!(output.status.code(), Some(1), "{}", text(&output));
     assert!(
         stdout(&output).contains("did you mean \"jiaocheng\""),

@@ -12,7 +12,6 @@ mod harness;
 
 use serde_json::{Value, json};
 
-use common::root;
 use harness::Server;
 
 fn book(server: &Server, instance: &str, patient: &str, discipline: &str) -> (u16, Value) {
@@ -46,42 +45,16 @@ fn booking_ids(server: &Server, instance: &str) -> Vec<String> {
         .collect()
 }
 
-/// Uploads Ningde and publishes its shipped roster: the instance id.
-fn publish_ningde(server: &Server) -> String {
-    let text =
-        std::fs::read_to_string(root().join("instances/ningde-regional.toml")).expect("ningde");
-    let (status, body) = server.upload("tok-scheduler", &text);
-    assert_eq!(status, 201, "{body}");
-    let id = body["id"].as_str().expect("id").to_string();
-    let roster: Value = serde_json::from_str(
-        &std::fs::read_to_string(root().join("instances/rosters/ningde-regional.roster.json"))
-            .expect("roster"),
-    )
-    .expect("json");
-    let (status, stored) = server.call(
-        "POST",
-        &format!("/instances/{id}/rosters"),
-        Some("tok-scheduler"),
-        Some(roster),
-    );
-    assert_eq!(status, 201, "{stored}");
-    let roster = stored["roster_id"].as_str().expect("roster id");
-    let (status, publication) = server.call(
-        "POST",
-        &format!("/rosters/{roster}/publish"),
-        Some("tok-scheduler"),
-        None,
-    );
-    assert_eq!(status, 201, "{publication}");
-    id
-}
-
 #[test]
 fn a_failed_ledger_write_fails_that_book_closed_and_loses_nothing_acknowledged() {
     let dir = tempfile::tempdir().expect("tempdir");
     let mut server = Server::start_in(dir.path(), "");
     let example = server.publish_example_roster();
-    let ningde = publish_ningde(&server);
+    let ningde = server.publish_roster(
+        "instances/ningde-regional.toml",
+        "instances/rosters/ningde-regional.roster.json",
+        None,
+    );
     let (status, first) = book(&server, &example, "P-1", "medical-oncology");
     assert_eq!(status, 201, "{first}");
     let acknowledged = first["booking"]["id"].as_str().expect("id").to_string();

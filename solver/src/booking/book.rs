@@ -175,8 +175,8 @@ impl BookingBook {
                 self.index.booked.get(&booking.request).copied(),
                 self.instance.request_ix(&booking.request),
             ) {
-                let request = self.instance.requests[r.0].clone();
-                self.count_held(&request, key, true);
+                let instance = Arc::clone(&self.instance);
+                self.count_held(&instance.requests[r.0], key, true);
                 self.held_places.roster_held.insert(booking.request.clone());
             }
         }
@@ -519,8 +519,8 @@ impl BookingBook {
             if self.held_places.roster_held.contains(id)
                 && let Some(r) = self.instance.request_ix(id)
             {
-                let request = self.instance.requests[r.0].clone();
-                self.count_held(&request, key, false);
+                let instance = Arc::clone(&self.instance);
+                self.count_held(&instance.requests[r.0], key, false);
             }
             self.ledger.released.push(Release {
                 request: id.to_string(),
