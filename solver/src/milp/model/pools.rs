@@ -41,7 +41,7 @@ impl Builder<'_> {
             let Some(p) = instance
                 .pools
                 .iter()
-                .position(|pool| pool.specialist == who)
+                .position(|pool| pool.holder == who)
             else {
                 continue;
             };
