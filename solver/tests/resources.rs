@@ -137,10 +137,10 @@ fn a_pool_on_an_unknown_resource_suggests_the_known_one() {
         CT
     ));
     assert!(
-        found
-            .iter()
-            .any(|p| p.contains("pools[1].resource: unknown resource \"ct-2\"")
-                && p.contains("did you mean \"ct-1\"")),
+        found.iter().any(
+            |p| p.contains("pools[1].resource: unknown resource \"ct-2\"")
+                && p.contains("did you mean \"ct-1\"")
+        ),
         "{found:#?}"
     );
 }
@@ -186,7 +186,11 @@ fn the_checker_applies_rule_13_and_the_pool_to_resource_bookings() {
     // A booking moved to Wednesday, when the CT does not run.
     let mut closed = roster.clone();
     closed.resource_bookings[0].date = "2026-03-04".parse().expect("date");
-    assert!(rules(&closed).contains(&Rule::Resource), "{:?}", rules(&closed));
+    assert!(
+        rules(&closed).contains(&Rule::Resource),
+        "{:?}",
+        rules(&closed)
+    );
     // A general request that claims the held place.
     let mut claimed = roster.clone();
     let general = claimed
@@ -195,7 +199,11 @@ fn the_checker_applies_rule_13_and_the_pool_to_resource_bookings() {
         .find(|b| b.pool.is_none() && b.request.starts_with("ct-g"))
         .expect("a general booking");
     general.pool = Some("ct-community".into());
-    assert!(rules(&claimed).contains(&Rule::Pool), "{:?}", rules(&claimed));
+    assert!(
+        rules(&claimed).contains(&Rule::Pool),
+        "{:?}",
+        rules(&claimed)
+    );
     // A booking at the wrong site.
     let mut elsewhere = roster.clone();
     elsewhere.resource_bookings[0].site = "jiaocheng".into();
@@ -209,7 +217,10 @@ fn the_checker_applies_rule_13_and_the_pool_to_resource_bookings() {
     dropped.resource_bookings.remove(0);
     let report = check(&instance, &dropped);
     assert!(report.is_valid());
-    assert!(!report.passed(), "the unlisted unmet request is a discrepancy");
+    assert!(
+        !report.passed(),
+        "the unlisted unmet request is a discrepancy"
+    );
 }
 
 #[test]

@@ -37,8 +37,7 @@ fn xuhui_solves_and_its_ct_pool_serves_community_referrals_first() {
     let instance = Instance::from_toml_str(XUHUI).expect("valid");
     assert_eq!(instance.resources.len(), 2);
     assert_eq!(instance.resource_pools.len(), 1);
-    let report = solve(&instance, options(), &mut |_| {}, &AtomicBool::new(false))
-        .expect("solves");
+    let report = solve(&instance, options(), &mut |_| {}, &AtomicBool::new(false)).expect("solves");
     let roster = &report.roster;
     let checked = check(&instance, roster);
     assert!(checked.passed(), "{checked:#?}");
@@ -68,11 +67,10 @@ fn xuhui_solves_and_its_ct_pool_serves_community_referrals_first() {
     assert!(per_centre.values().all(|n| *n <= 3), "{per_centre:?}");
     // Every referral is served; what is unmet are general CT requests crowded out early
     // in the week, each with a reason naming the held places.
-    let unmet_referrals = roster.unmet.iter().filter(|u| {
-        referrer
-            .get(u.ids[0].as_str())
-            .is_some_and(|r| r.is_some())
-    });
+    let unmet_referrals = roster
+        .unmet
+        .iter()
+        .filter(|u| referrer.get(u.ids[0].as_str()).is_some_and(|r| r.is_some()));
     assert_eq!(unmet_referrals.count(), 0);
     assert!(
         roster
@@ -91,7 +89,8 @@ fn xuhui_solves_and_its_ct_pool_serves_community_referrals_first() {
 #[test]
 fn one_more_ct_session_serves_more_and_costs_less() {
     let base = Instance::from_toml_str(XUHUI).expect("valid");
-    let scenario = Scenario::from_str_as(EXTRA_CT, houniao::instance::SourceFormat::Toml).expect("scenario");
+    let scenario =
+        Scenario::from_str_as(EXTRA_CT, houniao::instance::SourceFormat::Toml).expect("scenario");
     let changed = scenario
         .apply_to_text(XUHUI, houniao::instance::SourceFormat::Toml)
         .expect("applies")

@@ -149,7 +149,8 @@ pub(super) fn check_resource_bookings(
             );
         }
         *held.entry((booked.resource, slot)).or_default() += 1;
-        if let (Some(site), Some(week)) = (request.referred_by, instance.calendar.week_of(slot.date))
+        if let (Some(site), Some(week)) =
+            (request.referred_by, instance.calendar.week_of(slot.date))
         {
             *per_week.entry((p, site, week)).or_default() += 1;
         }

@@ -170,7 +170,9 @@ impl Places {
             let Some(pool) = pool else { return false };
             let referrer = instance.resource_requests[option.request].referred_by;
             let week = instance.calendar.week_of(option.slot.date);
-            let quota_key = referrer.zip(week).map(|(site, week)| (option.resource, site, week));
+            let quota_key = referrer
+                .zip(week)
+                .map(|(site, week)| (option.resource, site, week));
             if let (Some(quota), Some(quota_key)) = (pool.quota, quota_key)
                 && *self.quota.get(&quota_key).unwrap_or(&0) >= quota
             {
@@ -220,7 +222,8 @@ fn greedy(instance: &Instance, options: &[Choice]) -> Vec<usize> {
             a.cost.total_cmp(&b.cost).then(b.held.cmp(&a.held))
         });
         if let Some(&o) = candidates.iter().find(|o| {
-            options[**o].cost < unserved_cost(instance, request) && places.take(instance, &options[**o])
+            options[**o].cost < unserved_cost(instance, request)
+                && places.take(instance, &options[**o])
         }) {
             chosen.push(o);
         }
@@ -235,7 +238,10 @@ fn solve_exactly(
     time_limit: f64,
 ) -> Option<(Vec<usize>, f64, bool)> {
     let mut pv = ProblemVariables::new();
-    let x: Vec<Variable> = options.iter().map(|_| pv.add(variable().binary())).collect();
+    let x: Vec<Variable> = options
+        .iter()
+        .map(|_| pv.add(variable().binary()))
+        .collect();
     // Serving a request saves its unserved cost: minimise Σ (cost − unserved) x + Σ unserved.
     let offset: f64 = instance
         .resource_requests
@@ -258,7 +264,8 @@ fn solve_exactly(
         if option.held {
             *held.entry(key).or_default() += x[o];
             let referrer = instance.resource_requests[option.request].referred_by;
-            if let (Some(site), Some(week)) = (referrer, instance.calendar.week_of(option.slot.date))
+            if let (Some(site), Some(week)) =
+                (referrer, instance.calendar.week_of(option.slot.date))
             {
                 *quota.entry((option.resource, site, week)).or_default() += x[o];
             }
@@ -323,7 +330,11 @@ fn bookings_of(instance: &Instance, options: &[Choice], chosen: &[usize]) -> Vec
                 site: instance.site(resource.site).id.clone(),
                 pool: option
                     .held
-                    .then(|| instance.resource_pool_of(option.resource).map(|p| p.id.clone()))
+                    .then(|| {
+                        instance
+                            .resource_pool_of(option.resource)
+                            .map(|p| p.id.clone())
+                    })
                     .flatten(),
             }
         })
@@ -338,8 +349,9 @@ mod tests {
 
     #[test]
     fn an_instance_without_resource_requests_has_an_empty_plan() {
-        let instance = Instance::from_toml_str(include_str!("../../../instances/example-week.toml"))
-            .expect("valid");
+        let instance =
+            Instance::from_toml_str(include_str!("../../../instances/example-week.toml"))
+                .expect("valid");
         let plan = plan(&instance, 5.0);
         assert!(plan.bookings.is_empty());
         assert_eq!(plan.bound, 0.0);
