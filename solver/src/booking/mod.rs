@@ -24,6 +24,7 @@ mod explain;
 mod ledger;
 mod places;
 mod request;
+mod resource_desk;
 mod search;
 mod store;
 mod waitlist;
