@@ -61,8 +61,12 @@ enum Command {
     /// meanwhile. The ledger file is locked while it is read, changed and atomically
     /// written, so concurrent agents never lose a booking.
     Book(commands::book::BookArgs),
-    /// Cancel a booking (a ledger id, or the request id of a roster booking).
+    /// Cancel a booking (a ledger id, or the request id of a roster booking), or a
+    /// whole one-trip bundle (trip-0001).
     Cancel(commands::book::CancelArgs),
+    /// The one-trip pathway: steps (a CT, then the screening clinic) searched as one
+    /// option and, with --book, booked all or none.
+    Trip(commands::trip::TripArgs),
     /// List the active bookings, of one session or one patient.
     Bookings(commands::book::BookingsArgs),
     /// The waitlist: requests that could not be placed, exported for the next solve.
@@ -177,6 +181,7 @@ fn main() -> ExitCode {
         Command::Search(args) => commands::search::run(&args),
         Command::Book(args) => commands::book::run(&args),
         Command::Cancel(args) => commands::book::cancel(&args),
+        Command::Trip(args) => commands::trip::run(&args),
         Command::Bookings(args) => commands::book::list(&args),
         Command::Waitlist(command) => commands::waitlist::run(&command),
         Command::Convene(args) => commands::convene::run(&args),

@@ -487,7 +487,14 @@ fn an_agent_books_and_cancels_a_ct_slot_for_a_referral() {
     assert!(found.contains("ct-1@2026-03-"), "{found}");
     let output = ct(
         "book",
-        &["--referred-by", "fenglin", "--book", ledger, "--patient", "P-77"],
+        &[
+            "--referred-by",
+            "fenglin",
+            "--book",
+            ledger,
+            "--patient",
+            "P-77",
+        ],
     );
     assert_eq!(output.status.code(), Some(0), "{}", text(&output));
     let booked = stdout(&output);
@@ -504,8 +511,85 @@ fn an_agent_books_and_cancels_a_ct_slot_for_a_referral() {
     let output = ct("search", &["--specialist", "zhang-wei"]);
     assert_eq!(output.status.code(), Some(2), "{}", text(&output));
     // The booking is listed and cancelled by id.
-    let output = houniao(&["bookings", XUHUI, GOLDEN, "--book", ledger, "--patient", "P-77"]);
+    let output = houniao(&[
+        "bookings",
+        XUHUI,
+        GOLDEN,
+        "--book",
+        ledger,
+        "--patient",
+        "P-77",
+    ]);
     assert!(stdout(&output).contains("ct-1@"), "{}", text(&output));
     let output = houniao(&["cancel", XUHUI, GOLDEN, "--book", ledger, &id]);
     assert_eq!(output.status.code(), Some(0), "{}", text(&output));
+}
+
+#[test]
+fn agents_racing_for_the_last_ct_place_of_a_trip_book_it_once_and_never_half() {
+    const XUHUI: &str = "instances/xuhui-screening.toml";
+    const GOLDEN: &str = "instances/rosters/xuhui-screening.roster.json";
+    let dir = tempfile::tempdir().expect("tempdir");
+    let ledger = dir.path().join("trips.json");
+    let ledger = path(&ledger).to_string();
+    // In the golden week Fenglin has one held CT place left (its quota is 3, it used 2):
+    // eight agents race to book it with the screening clinic the next day.
+    let option = "ct-1@2026-03-03:am+zhang-wei@2026-03-04:am";
+    let agents: Vec<std::process::Child> = (0..8)
+        .map(|n| {
+            Command::new(env!("CARGO_BIN_EXE_houniao"))
+                .args([
+                    "trip",
+                    XUHUI,
+                    GOLDEN,
+                    "--step",
+                    "resource-kind:ct",
+                    "--step",
+                    "specialist:zhang-wei",
+                    "--from",
+                    "2026-03-02",
+                    "--to",
+                    "2026-03-06",
+                    "--within-days",
+                    "1",
+                    "--referred-by",
+                    "fenglin",
+                    "--at",
+                    "2026-02-27T08:00:00",
+                    "--book",
+                    &ledger,
+                    "--patient",
+                    &format!("P-trip-{n}"),
+                    "--option",
+                    option,
+                ])
+                .current_dir(root())
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .expect("spawns")
+        })
+        .collect();
+    let outputs: Vec<Output> = agents
+        .into_iter()
+        .map(|child| child.wait_with_output().expect("finishes"))
+        .collect();
+    let won = outputs
+        .iter()
+        .filter(|o| o.status.code() == Some(0))
+        .count();
+    assert_eq!(won, 1, "{}", outputs.iter().map(text).collect::<String>());
+    let saved: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&ledger).expect("ledger")).expect("json");
+    let bookings = saved["bookings"].as_array().expect("list");
+    assert_eq!(bookings.len(), 2, "{saved}");
+    assert!(bookings.iter().all(|b| b["bundle"] == "trip-0001"));
+    // The trip is cancelled as one.
+    let output = houniao(&["cancel", XUHUI, GOLDEN, "--book", &ledger, "trip-0001"]);
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output));
+    assert!(
+        stdout(&output).contains("cancelled trip trip-0001"),
+        "{}",
+        text(&output)
+    );
 }

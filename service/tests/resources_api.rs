@@ -76,11 +76,16 @@ fn a_ct_slot_is_searched_booked_listed_and_cancelled_over_http() {
         "POST",
         &format!("/instances/{xuhui}/search"),
         Some("tok-agent"),
-        Some(ask(json!({"specialist": "zhang-wei", "resource_kind": "mri"}))),
+        Some(ask(
+            json!({"specialist": "zhang-wei", "resource_kind": "mri"}),
+        )),
     );
     assert_eq!(status, 422, "{refused}");
     let text = refused.to_string();
-    assert!(text.contains("resource_kind") && text.contains("specialist"), "{refused}");
+    assert!(
+        text.contains("resource_kind") && text.contains("specialist"),
+        "{refused}"
+    );
     let (status, cancelled) = server.call(
         "DELETE",
         &format!("/instances/{xuhui}/bookings/{id}"),

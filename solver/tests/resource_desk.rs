@@ -68,10 +68,7 @@ fn a_walk_in_sees_only_general_places_and_a_referral_the_held_ones_too() {
             .map(|o| o.places_left)
             .sum::<u32>()
     };
-    assert!(
-        ct1(&referral) > ct1(&walk_in),
-        "{walk_in:?}\n{referral:?}"
-    );
+    assert!(ct1(&referral) > ct1(&walk_in), "{walk_in:?}\n{referral:?}");
     for option in &referral.options {
         assert_eq!(option.id, option.session.to_string());
         assert!(option.id.starts_with("ct-"));
@@ -119,9 +116,17 @@ fn booking_the_last_place_twice_fails_once_and_cancelling_frees_it() {
     roster.resource_bookings.clear();
     let reopened = open(&roster, book.ledger().clone());
     let mut reopened = reopened;
-    assert!(reopened.book(&ct("P-late", None, 6, 6), &option, now).is_err());
+    assert!(
+        reopened
+            .book(&ct("P-late", None, 6, 6), &option, now)
+            .is_err()
+    );
     let listed = reopened.bookings(None, None).expect("bookings");
-    assert!(listed.iter().any(|b| b.session.resource.as_deref() == Some("ct-2")));
+    assert!(
+        listed
+            .iter()
+            .any(|b| b.session.resource.as_deref() == Some("ct-2"))
+    );
 }
 
 #[test]
@@ -131,7 +136,10 @@ fn held_places_go_to_referrals_within_quota_and_to_anyone_after_release() {
     let option: SessionRef = "ct-1@2026-03-06:pm".parse().expect("option");
     // Walk-ins fill the general places of Friday afternoon's CT 1.
     let mut n = 0;
-    while book.book(&ct(&format!("W-{n}"), None, 6, 6), &option, early).is_ok() {
+    while book
+        .book(&ct(&format!("W-{n}"), None, 6, 6), &option, early)
+        .is_ok()
+    {
         n += 1;
     }
     let turned_away = book.search(&ct("W-x", None, 6, 6), 20).expect("search");
@@ -173,7 +181,10 @@ fn wrong_resource_requests_are_refused_with_their_fields() {
     // A clinic option does not take a CT request.
     let mut book = book;
     let clinic: SessionRef = "zhang-wei@2026-03-02:am".parse().expect("option");
-    assert!(book.book(&ct("P", None, 2, 6), &clinic, at("2026-02-26T01:00:00Z")).is_err());
+    assert!(
+        book.book(&ct("P", None, 2, 6), &clinic, at("2026-02-26T01:00:00Z"))
+            .is_err()
+    );
 }
 
 #[test]
@@ -192,7 +203,10 @@ fn the_golden_week_is_full_and_a_roster_booking_cancelled_by_its_request_frees_a
         .expect("a general Monday booking");
     let cancelled = book.cancel(&general.request, now).expect("cancels");
     assert_eq!(cancelled.id, general.request);
-    assert!(book.cancel(&general.request, now).is_err(), "cancelled twice");
+    assert!(
+        book.cancel(&general.request, now).is_err(),
+        "cancelled twice"
+    );
     let again = book.search(&ct("W", None, 2, 2), 20).expect("search");
     assert_eq!(again.options.len(), 1, "{again:?}");
     // The release replays.

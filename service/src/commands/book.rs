@@ -172,6 +172,26 @@ pub fn cancel(args: &CancelArgs) -> anyhow::Result<Outcome> {
         Ok(desk) => desk,
         Err(outcome) => return Ok(outcome),
     };
+    if args.booking.starts_with("trip-") {
+        let cancelled = match desk.book.cancel_bundle(&args.booking, desk.book.now()) {
+            Ok(cancelled) => cancelled,
+            Err(error) => return desk::report(error),
+        };
+        desk.save()?;
+        match args.format {
+            Format::Json => println!("{}", serde_json::to_string_pretty(&cancelled)?),
+            Format::Text => {
+                println!("cancelled trip {}:", args.booking);
+                for step in &cancelled {
+                    println!(
+                        "  {}: {} has {} place(s) left",
+                        step.id, step.session, step.places_left
+                    );
+                }
+            }
+        }
+        return Ok(Outcome::Valid);
+    }
     let cancellation = match desk.book.cancel(&args.booking, desk.book.now()) {
         Ok(cancellation) => cancellation,
         Err(error) => return desk::report(error),

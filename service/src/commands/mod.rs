@@ -12,6 +12,7 @@ pub mod repair;
 pub mod search;
 pub mod solve;
 pub mod summary;
+pub mod trip;
 pub mod validate;
 pub mod waitlist;
 pub mod whatif;

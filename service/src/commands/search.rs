@@ -40,7 +40,11 @@ pub fn run(args: &SearchArgs) -> anyhow::Result<Outcome> {
         Format::Json => println!("{}", serde_json::to_string_pretty(&result)?),
         Format::Text => {
             let instance = desk.book.instance();
-            let who = match (&request.specialist, &request.resource, &request.resource_kind) {
+            let who = match (
+                &request.specialist,
+                &request.resource,
+                &request.resource_kind,
+            ) {
                 (Some(id), _, _) => instance
                     .specialist_ix(id)
                     .map_or(id.clone(), |s| instance.specialist(s).name.clone()),

@@ -113,6 +113,9 @@ impl From<BookingError> for ApiError {
             BookingError::NoOption { result, .. } => {
                 ApiError::conflict("no_option", detail).with(json!({ "alternatives": result }))
             }
+            BookingError::NoBundle { reasons } => {
+                ApiError::conflict("no_bundle", detail).with(json!({ "reasons": reasons }))
+            }
             BookingError::AlreadyBooked { .. } => ApiError::conflict("already_booked", detail),
             BookingError::AlreadyCancelled { .. } => {
                 ApiError::conflict("already_cancelled", detail)

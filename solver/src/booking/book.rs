@@ -472,6 +472,7 @@ impl BookingBook {
             pool,
             made_at: now,
             cancelled_at: None,
+            bundle: None,
         };
         *self.taken.entry(key).or_default() += 1;
         self.positions
@@ -530,6 +531,27 @@ impl BookingBook {
         self.positions
             .insert(record.id.clone(), self.ledger.bookings.len());
         self.ledger.bookings.push(record);
+    }
+
+    /// The id the next one-trip bundle gets.
+    pub(super) fn next_bundle_id(&self) -> String {
+        let used = |id: &str| {
+            self.ledger
+                .bookings
+                .iter()
+                .any(|b| b.bundle.as_deref() == Some(id))
+        };
+        (1..)
+            .map(|n| format!("trip-{n:04}"))
+            .find(|id| !used(id))
+            .expect("an unused bundle id exists")
+    }
+
+    /// Marks a ledger booking as a step of a bundle.
+    pub(super) fn set_bundle(&mut self, booking: &str, bundle: &str) {
+        if let Some(position) = self.positions.get(booking).copied() {
+            self.ledger.bookings[position].bundle = Some(bundle.to_string());
+        }
     }
 
     /// The referring site of an instance resource request.

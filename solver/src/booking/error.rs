@@ -94,6 +94,12 @@ pub enum BookingError {
         /// The search that found nothing.
         result: Box<SearchResult>,
     },
+    /// No combination of sessions makes the one-trip bundle.
+    #[error("no sessions make the trip: {}", reasons.join("; "))]
+    NoBundle {
+        /// Which step has no session, or that none follow one another in time.
+        reasons: Vec<String>,
+    },
     /// No booking has this id.
     #[error("no booking \"{id}\"{}", hint.as_ref().map(|h| format!(" ({h})")).unwrap_or_default())]
     UnknownBooking {

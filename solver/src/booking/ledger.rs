@@ -87,6 +87,9 @@ pub struct BookingRecord {
     /// When it was cancelled, if it was.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cancelled_at: Option<DateTime<Utc>>,
+    /// The one-trip bundle it is a step of (`trip-0001`), booked and cancelled as one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bundle: Option<String>,
 }
 
 impl BookingRecord {

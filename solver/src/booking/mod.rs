@@ -18,6 +18,7 @@
 //! Nothing here changes the roster: it is published and stays as it is.
 
 mod book;
+mod bundle;
 mod convene;
 mod error;
 mod explain;
@@ -30,6 +31,7 @@ mod store;
 mod waitlist;
 
 pub use book::{BookingBook, BookingView, Cancellation, Confirmation, WaitlistMatch};
+pub use bundle::{BundleConfirmation, BundleOption, BundleRequest, BundleSearch, MAX_STEPS};
 pub use convene::{ConveneOptions, ConveneOutcome, Gathering, GatheringKind, Participant};
 pub use error::BookingError;
 pub use ledger::{BookingRecord, LEDGER_FORMAT, Ledger, Release, SessionRef, WaitlistEntry};

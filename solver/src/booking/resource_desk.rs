@@ -489,7 +489,9 @@ impl BookingBook {
                 day: Arg::Date(key.1.date, DateStyle::Day),
                 session: Arg::session(&instance.calendar.sessions()[key.1.session].id),
                 sites: Arg::ids(
-                    pool.referrers.iter().map(|s| instance.site(*s).name.as_str()),
+                    pool.referrers
+                        .iter()
+                        .map(|s| instance.site(*s).name.as_str()),
                     Separator::Comma
                 ),
                 until: text!(AtTime {
@@ -535,9 +537,11 @@ impl BookingBook {
             });
         }
         let session = self.resource_ref(key);
-        if let Some(existing) = self.ledger_bookings().iter().find(|b| {
-            b.is_active() && b.request.patient == request.patient && b.session == session
-        }) {
+        if let Some(existing) = self
+            .ledger_bookings()
+            .iter()
+            .find(|b| b.is_active() && b.request.patient == request.patient && b.session == session)
+        {
             return Err(BookingError::AlreadyBooked {
                 booking: existing.id.clone(),
                 option: option.to_string(),
@@ -568,6 +572,7 @@ impl BookingBook {
             pool,
             made_at: now,
             cancelled_at: None,
+            bundle: None,
         };
         self.push_booking(record.clone());
         Ok(Confirmation {
