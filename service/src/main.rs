@@ -67,6 +67,9 @@ enum Command {
     /// The one-trip pathway: steps (a CT, then the screening clinic) searched as one
     /// option and, with --book, booked all or none.
     Trip(commands::trip::TripArgs),
+    /// The green channel: a positive screening finding as a surgery due within a week,
+    /// for the next solve (a [[surgeries]] entry, or -o: the instance with it added).
+    GreenChannel(commands::green_channel::GreenChannelArgs),
     /// List the active bookings, of one session or one patient.
     Bookings(commands::book::BookingsArgs),
     /// The waitlist: requests that could not be placed, exported for the next solve.
@@ -182,6 +185,7 @@ fn main() -> ExitCode {
         Command::Book(args) => commands::book::run(&args),
         Command::Cancel(args) => commands::book::cancel(&args),
         Command::Trip(args) => commands::trip::run(&args),
+        Command::GreenChannel(args) => commands::green_channel::run(&args),
         Command::Bookings(args) => commands::book::list(&args),
         Command::Waitlist(command) => commands::waitlist::run(&command),
         Command::Convene(args) => commands::convene::run(&args),

@@ -593,3 +593,62 @@ fn agents_racing_for_the_last_ct_place_of_a_trip_book_it_once_and_never_half() {
         text(&output)
     );
 }
+
+#[test]
+fn a_positive_finding_goes_through_the_green_channel_into_the_next_solve() {
+    const XUHUI: &str = "instances/xuhui-screening.toml";
+    let dir = tempfile::tempdir().expect("tempdir");
+    let merged = dir.path().join("next.toml");
+    let merged = path(&merged);
+    let finding = [
+        "green-channel",
+        XUHUI,
+        "--patient",
+        "P-10033",
+        "--found",
+        "2026-03-03",
+        "--discipline",
+        "thoracic-surgery",
+        "--grade",
+        "3",
+        "--minutes",
+        "180",
+        "--site",
+        "chest",
+        "--room-tag",
+        "thoracoscopy",
+    ];
+    let output = houniao(&finding);
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output));
+    let entry = stdout(&output);
+    assert!(
+        entry.contains("[[surgeries]]") && entry.contains("due = \"2026-03-10\""),
+        "{entry}"
+    );
+    let mut merge = finding.to_vec();
+    merge.extend(["-o", merged]);
+    let output = houniao(&merge);
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output));
+    let roster = dir.path().join("next.json");
+    let roster = path(&roster);
+    let output = houniao(&["solve", merged, "--time-limit", "20", "-o", roster]);
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output));
+    let saved: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(roster).expect("roster")).expect("json");
+    let placed = saved["surgeries"]
+        .as_array()
+        .expect("surgeries")
+        .iter()
+        .find(|s| s["surgery"] == "gc-P-10033")
+        .expect("the green-channel surgery is done");
+    assert!(
+        placed["date"].as_str().expect("date") <= "2026-03-10",
+        "{placed}"
+    );
+    // More than a week is not the green channel.
+    let mut late = finding.to_vec();
+    late.extend(["--within-days", "9"]);
+    let output = houniao(&late);
+    assert_eq!(output.status.code(), Some(1), "{}", text(&output));
+    assert!(stdout(&output).contains("1 to 7 days"), "{}", text(&output));
+}

@@ -8,6 +8,7 @@ pub mod desk;
 pub mod diff;
 pub mod export;
 pub mod generate;
+pub mod green_channel;
 pub mod repair;
 pub mod search;
 pub mod solve;

@@ -22,6 +22,7 @@ mod bundle;
 mod convene;
 mod error;
 mod explain;
+pub mod green_channel;
 mod ledger;
 mod places;
 mod request;
