@@ -95,3 +95,91 @@ fn a_ct_slot_is_searched_booked_listed_and_cancelled_over_http() {
     assert_eq!(status, 200, "{cancelled}");
     assert_eq!(cancelled["session"]["resource"], "ct-1");
 }
+
+#[test]
+fn a_trip_is_booked_all_or_none_survives_kill_9_and_is_cancelled_as_one() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let server = Server::start_in(dir.path(), "");
+    let xuhui = server.publish_roster(
+        "instances/xuhui-screening.toml",
+        "instances/rosters/xuhui-screening.roster.json",
+        None,
+    );
+    let trip = |extra: serde_json::Value| {
+        let mut body = json!({
+            "steps": [{"resource_kind": "ct"}, {"specialist": "zhang-wei"}],
+            "earliest": "2026-03-02",
+            "latest": "2026-03-06",
+            "within_days": 1,
+        });
+        for (key, value) in extra.as_object().expect("object") {
+            body[key] = value.clone();
+        }
+        body
+    };
+    let (status, found) = server.call(
+        "POST",
+        &format!("/instances/{xuhui}/trips/search"),
+        Some("tok-agent"),
+        Some(trip(json!({}))),
+    );
+    assert_eq!(status, 200, "{found}");
+    let best = found["options"][0]["id"]
+        .as_str()
+        .expect("an option")
+        .to_string();
+    assert!(best.contains('+'), "{found}");
+    // A step that asks for a specialist and a resource at once: 422 with the step's path.
+    let (status, refused) = server.call(
+        "POST",
+        &format!("/instances/{xuhui}/trips/search"),
+        Some("tok-agent"),
+        Some(trip(json!({"steps": [{"resource_kind": "ct", "specialist": "zhang-wei"}, {"specialist": "zhang-wei"}]}))),
+    );
+    assert_eq!(status, 422, "{refused}");
+    assert!(
+        refused.to_string().contains("steps[0].specialist"),
+        "{refused}"
+    );
+    let (status, booked) = server.call(
+        "POST",
+        &format!("/instances/{xuhui}/trips"),
+        Some("tok-agent"),
+        Some(trip(json!({"patient": "P-900", "option": best}))),
+    );
+    assert_eq!(status, 201, "{booked}");
+    let trip_id = booked["bundle"].as_str().expect("trip id").to_string();
+    assert_eq!(booked["steps"].as_array().expect("steps").len(), 2);
+    // Acknowledged means on disk: both steps are there after kill -9.
+    drop(server);
+    let server = Server::start_in(dir.path(), "");
+    let (_, listed) = server.call(
+        "GET",
+        &format!("/instances/{xuhui}/bookings?patient=P-900"),
+        Some("tok-agent"),
+        None,
+    );
+    assert_eq!(listed.as_array().expect("list").len(), 2, "{listed}");
+    let (status, cancelled) = server.call(
+        "DELETE",
+        &format!("/instances/{xuhui}/trips/{trip_id}"),
+        Some("tok-agent"),
+        None,
+    );
+    assert_eq!(status, 200, "{cancelled}");
+    assert_eq!(cancelled.as_array().expect("steps").len(), 2);
+    let (_, listed) = server.call(
+        "GET",
+        &format!("/instances/{xuhui}/bookings?patient=P-900"),
+        Some("tok-agent"),
+        None,
+    );
+    assert_eq!(listed.as_array().expect("list").len(), 0, "{listed}");
+    let (status, _) = server.call(
+        "DELETE",
+        &format!("/instances/{xuhui}/trips/{trip_id}"),
+        Some("tok-agent"),
+        None,
+    );
+    assert_eq!(status, 404);
+}

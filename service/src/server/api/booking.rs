@@ -132,19 +132,19 @@ pub(crate) fn search_published(
 
 /// The ledger entries one change touched, to be written (ids), and the audit target.
 #[derive(Debug, Default)]
-struct Touched {
-    target: String,
-    bookings: Vec<String>,
-    releases: Vec<String>,
-    waitlist: Vec<String>,
+pub(super) struct Touched {
+    pub target: String,
+    pub bookings: Vec<String>,
+    pub releases: Vec<String>,
+    pub waitlist: Vec<String>,
 }
 
 /// A kind of ledger change: its audit action and its `houniao_bookings_total` labels.
 #[derive(Debug, Clone, Copy)]
-struct LedgerOperation {
-    audit: &'static str,
-    metric: &'static str,
-    done: &'static str,
+pub(super) struct LedgerOperation {
+    pub audit: &'static str,
+    pub metric: &'static str,
+    pub done: &'static str,
 }
 
 impl LedgerOperation {
@@ -175,7 +175,7 @@ impl LedgerOperation {
 /// the lock is released (so commits keep the order of changes), then the answer once
 /// the rows are on disk. Searches are not held up by the disk write. A failed write
 /// fails the book closed: it may hold what the database does not.
-async fn change_ledger<T: Send + 'static>(
+pub(super) async fn change_ledger<T: Send + 'static>(
     state: &Arc<AppState>,
     id: String,
     actor: String,

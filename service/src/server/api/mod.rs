@@ -21,6 +21,7 @@ mod pins;
 mod repairs;
 pub(crate) mod rosters;
 pub(crate) mod solves;
+mod trips;
 mod whatif;
 pub(crate) mod whatif_jobs;
 
@@ -89,6 +90,9 @@ pub fn router() -> OpenApiRouter<Arc<AppState>> {
         .routes(routes!(booking::join_waitlist, booking::list_waitlist))
         .routes(routes!(booking::leave_waitlist))
         .routes(routes!(booking::convene))
+        .routes(routes!(trips::search_trips))
+        .routes(routes!(trips::book_trip))
+        .routes(routes!(trips::cancel_trip))
         .routes(routes!(whatif::whatif))
         .routes(routes!(whatif_jobs::start_whatif_job))
         .routes(routes!(
