@@ -114,6 +114,7 @@ impl From<BookingError> for ApiError {
                 ApiError::conflict("no_option", detail).with(json!({ "alternatives": result }))
             }
             BookingError::AlreadyBooked { .. } => ApiError::conflict("already_booked", detail),
+            BookingError::OfferClosed { .. } => ApiError::conflict("offer_closed", detail),
             BookingError::AlreadyCancelled { .. } => {
                 ApiError::conflict("already_cancelled", detail)
             }
@@ -125,6 +126,7 @@ impl From<BookingError> for ApiError {
             }
             BookingError::UnknownBooking { .. }
             | BookingError::UnknownWaitlistEntry { .. }
+            | BookingError::UnknownOffer { .. }
             | BookingError::UnknownBoard { .. } => {
                 ApiError::new(StatusCode::NOT_FOUND, "not_found", detail)
             }
