@@ -453,3 +453,63 @@ fn kill_9_between_offer_and_accept_loses_nothing_and_never_gives_one_place_twice
     );
     assert_eq!(offers, json!([]));
 }
+
+#[test]
+fn the_service_expires_an_unanswered_offer_by_itself_and_passes_the_place_on() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let server = Server::start_in(dir.path(), "offer_hold_minutes = 1");
+    let id = server.publish_example_roster();
+    let fillers = full_session_with_waitlist(&server, &id);
+    let (status, cancelled) = server.call(
+        "DELETE",
+        &format!("/instances/{id}/bookings/{}", fillers[0]),
+        Some("tok-agent"),
+        None,
+    );
+    assert_eq!(status, 200, "{cancelled}");
+    assert_eq!(cancelled["offers"][0]["entry"], "w-0002");
+    // Nobody touches the ledger: the ticker expires the offer after its minute and
+    // offers the place to w-0001.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(90);
+    let offers = loop {
+        let (_, offers) = server.call(
+            "GET",
+            &format!("/instances/{id}/offers"),
+            Some("tok-agent"),
+            None,
+        );
+        if offers.as_array().is_some_and(|list| list.len() == 2) {
+            break offers;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "not passed on: {offers}"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(500));
+    };
+    assert_eq!(offers[0]["state"], "expired");
+    assert_eq!(offers[0]["closed_at"], offers[0]["expires_at"]);
+    assert_eq!(
+        (offers[1]["entry"].as_str(), offers[1]["state"].as_str()),
+        (Some("w-0001"), Some("pending"))
+    );
+    let (_, audit) = server.call("GET", "/audit", Some("tok-admin"), None);
+    assert!(
+        audit
+            .as_array()
+            .expect("entries")
+            .iter()
+            .any(|e| e["action"] == "offer.expired" && e["actor"] == "houniao"),
+        "{audit}"
+    );
+    // Written: a restart shows the same.
+    drop(server);
+    let restarted = Server::start_in(dir.path(), "offer_hold_minutes = 1");
+    let (_, again) = restarted.call(
+        "GET",
+        &format!("/instances/{id}/offers"),
+        Some("tok-agent"),
+        None,
+    );
+    assert_eq!(again, offers);
+}

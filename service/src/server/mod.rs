@@ -54,7 +54,7 @@ pub struct ServeArgs {
 
 /// How often the service expires the offers whose time has come and passes their
 /// places on (every change of a ledger does too).
-pub const OFFER_TICK: std::time::Duration = std::time::Duration::from_secs(15);
+pub const OFFER_TICK: std::time::Duration = std::time::Duration::from_secs(5);
 
 /// Runs the service until SIGTERM or ctrl-c.
 pub fn run(args: &ServeArgs) -> anyhow::Result<()> {
