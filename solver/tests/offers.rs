@@ -260,7 +260,7 @@ fn accepting_books_releases_the_later_booking_and_cascades_to_the_next_offer() {
         accepted.confirmation.booking.session,
         session("liu-jun@2026-03-03:am")
     );
-    assert_eq!(accepted.confirmation.left_waitlist, [e.id.clone()]);
+    assert_eq!(accepted.confirmation.left_waitlist, [e.id.as_str()]);
     let released = accepted.released.expect("the later booking is released");
     assert_eq!(released.id, e_later.booking.id);
     // The freed Wednesday place starts the next offer, to g.
