@@ -356,6 +356,15 @@ fn a_saved_ledger_reopens_with_its_offers_holding_their_places() {
     let accepted = book.accept_offer(&offer_id, at(7)).unwrap();
     assert_eq!(accepted.confirmation.booking.session, xi);
     assert_eq!(book.places_left_in(&xi).unwrap(), 0);
+    // A pending offer of a session the roster does not hold (kept against an earlier
+    // publication) does not stop the book opening; its next change withdraws it.
+    let mut stale = book.ledger().clone();
+    stale.offers[0].state = OfferState::Pending;
+    stale.offers[0].session = session("xi-xiaowei@2026-03-04:am");
+    let (instance, roster) = example();
+    let mut reopened = BookingBook::open(instance, &roster, stale).expect("opens");
+    assert_eq!(reopened.settle_offers(at(8)), [offer_id.clone()]);
+    assert_eq!(reopened.offers()[0].state, OfferState::Withdrawn);
     // An offer naming an entry the ledger does not have does not fit.
     let mut broken = book.ledger().clone();
     broken.offers[0].entry = "w-0099".into();

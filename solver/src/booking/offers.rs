@@ -203,7 +203,23 @@ impl BookingBook {
     pub fn settle_offers(&mut self, now: DateTime<Utc>) -> Vec<String> {
         let mut changed = Vec::new();
         let mut to_hand_on = Vec::new();
+        // A pending offer of a session this roster does not hold (the ledger was kept
+        // against an earlier publication) has no place to hold: withdrawn.
+        let gone: Vec<usize> = self
+            .ledger()
+            .offers
+            .iter()
+            .enumerate()
+            .filter(|(_, o)| o.is_pending() && self.session_key(&o.session).is_err())
+            .map(|(i, _)| i)
+            .collect();
         let offers = &mut self.ledger_mut().offers;
+        for i in gone {
+            offers[i].state = OfferState::Withdrawn;
+            offers[i].closed_at = Some(now);
+            offers[i].handed_on = true;
+            changed.push(offers[i].id.clone());
+        }
         for offer in offers.iter_mut() {
             if offer.is_pending() && offer.expires_at <= now {
                 offer.state = OfferState::Expired;
