@@ -363,7 +363,7 @@ fn a_saved_ledger_reopens_with_its_offers_holding_their_places() {
     stale.offers[0].session = session("xi-xiaowei@2026-03-04:am");
     let (instance, roster) = example();
     let mut reopened = BookingBook::open(instance, &roster, stale).expect("opens");
-    assert_eq!(reopened.settle_offers(at(8)), [offer_id.clone()]);
+    assert_eq!(reopened.settle_offers(at(8)), [offer_id.as_str()]);
     assert_eq!(reopened.offers()[0].state, OfferState::Withdrawn);
     // An offer naming an entry the ledger does not have does not fit.
     let mut broken = book.ledger().clone();
