@@ -382,9 +382,11 @@ impl BookingBook {
         };
         self.ledger_mut().offers[position].booking = Some(confirmation.booking.id.clone());
         self.ledger_mut().offers[position].closed_at = Some(now);
-        let released = later
-            .map(|(booking, _)| self.cancel(&booking, now))
-            .transpose()?;
+        // The booking is made: releasing the later one cannot undo it. It is an active
+        // booking of a session of the roster, so cancelling it does not fail; were it
+        // to, the patient would keep both (never lose a place) rather than the change
+        // be half reported.
+        let released = later.and_then(|(booking, _)| self.cancel(&booking, now).ok());
         self.settle_offers(now);
         Ok(OfferAcceptance {
             offer: self.ledger().offers[position].clone(),
