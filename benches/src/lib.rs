@@ -307,6 +307,7 @@ pub mod call_centre {
                 sessions.iter().filter_map(move |session| {
                     book.places_left_in(&SessionRef {
                         specialist: specialist.to_string(),
+                        resource: None,
                         date,
                         session: session.id.clone(),
                     })

@@ -46,6 +46,7 @@ pub mod pins;
 pub mod pools;
 pub mod reasons;
 pub mod repair;
+pub mod resources;
 pub mod roster;
 mod roster_index;
 pub mod scenario;

@@ -31,8 +31,93 @@ pub fn explain_all_texts(
     let view = RosterIndex::new(instance, roster);
     shortfalls
         .iter()
-        .map(|shortfall| explain(instance, &view, shortfall))
+        .map(|shortfall| {
+            explain(instance, &view, shortfall).or_else(|| {
+                let first = shortfall.ids.first()?;
+                let request = instance.resource_request_ix(first)?;
+                (shortfall.kind == UnmetKind::Request)
+                    .then(|| resource_request_reason(instance, roster, request))
+            })
+        })
         .collect()
+}
+
+/// Why a resource request is not booked: no session of what it asks for at an allowed
+/// site in its window, or every such session is full (and how many places pools hold
+/// for referrals it cannot take).
+fn resource_request_reason(
+    instance: &Instance,
+    roster: &Roster,
+    request: crate::resources::ResourceRequestIx,
+) -> Text {
+    use crate::resources::{ResourceIx, ResourceTarget};
+    let request = &instance.resource_requests[request.0];
+    let window = text!(WindowRange {
+        earliest: Arg::month_day(request.earliest),
+        latest: Arg::month_day(request.latest),
+    });
+    let wanted = match &request.target {
+        ResourceTarget::Resource(ix) => Arg::from(format!("\"{}\"", instance.resource(*ix).id)),
+        ResourceTarget::Kind(kind) => Arg::from(text!(ResourceKindWanted { kind: kind })),
+    };
+    let mut sessions = 0u32;
+    let mut held_from_it = 0u32;
+    let mut referrers = BTreeSet::new();
+    for (r, resource) in instance.resources.iter().enumerate() {
+        let ix = ResourceIx(r);
+        if !request.accepts(instance, ix) {
+            continue;
+        }
+        let pool = instance
+            .resource_pool_of(ix)
+            .filter(|pool| !pool.admits_referral(request.referred_by));
+        for date in instance.calendar.dates() {
+            if date < request.earliest || date > request.latest {
+                continue;
+            }
+            for &session in &resource.sessions {
+                if !instance.resource_runs(ix, date, session) {
+                    continue;
+                }
+                sessions += 1;
+                if let Some(pool) = pool {
+                    let session_id = &instance.calendar.sessions()[session].id;
+                    let held_taken = roster
+                        .resource_bookings
+                        .iter()
+                        .filter(|b| {
+                            b.resource == resource.id
+                                && b.date == date
+                                && b.session == *session_id
+                                && b.pool.is_some()
+                        })
+                        .count() as u32;
+                    held_from_it += pool.places.saturating_sub(held_taken);
+                    referrers.extend(pool.referrers.iter().map(|s| instance.site(*s).id.as_str()));
+                }
+            }
+        }
+    }
+    if sessions == 0 {
+        return text!(ResourceNoSession {
+            wanted: wanted,
+            window: window,
+        });
+    }
+    if held_from_it > 0 {
+        return text!(ResourceSessionsFullHeld {
+            sessions: sessions,
+            wanted: wanted,
+            window: window,
+            held: held_from_it,
+            sites: Arg::ids(referrers.into_iter(), Separator::Comma),
+        });
+    }
+    text!(ResourceSessionsFull {
+        sessions: sessions,
+        wanted: wanted,
+        window: window,
+    })
 }
 
 /// A sentence explaining one unmet demand.

@@ -233,6 +233,7 @@ fn roster_calls(
 ) -> Vec<PatientCall> {
     let session = |b: &crate::roster::Booking| SessionRef {
         specialist: b.specialist.clone(),
+        resource: None,
         date: b.date,
         session: b.session.clone(),
     };

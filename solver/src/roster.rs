@@ -55,6 +55,9 @@ pub struct Roster {
     /// One entry per served request.
     #[serde(default)]
     pub bookings: Vec<Booking>,
+    /// One entry per served request for a resource (docs/format.md § Resources).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub resource_bookings: Vec<ResourceBooking>,
     /// One entry per unmet demand.
     #[serde(default)]
     pub unmet: Vec<Unmet>,
@@ -201,6 +204,24 @@ pub struct Booking {
     /// Booked with someone other than the named specialist.
     pub substitute: bool,
     /// The pool whose held place it takes (docs/format.md § Pools), if it takes one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pool: Option<String>,
+}
+
+/// A request served in a session of a resource (docs/format.md § Resources).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ResourceBooking {
+    /// Request id.
+    pub request: String,
+    /// The resource id.
+    pub resource: String,
+    /// The date.
+    pub date: NaiveDate,
+    /// Session id.
+    pub session: String,
+    /// Site id (the resource's).
+    pub site: String,
+    /// The pool whose held place it takes, if it takes one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pool: Option<String>,
 }

@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 use crate::diagnostics::{Diagnostic, Severity, did_you_mean};
 use crate::instance::load::{parse, parse_with_unknown};
 use crate::instance::raw::{
-    RawInstance, RawRequest, RawRoom, RawSpecialist, RawSurgery, RawWeights,
+    RawInstance, RawRequest, RawResource, RawRoom, RawSpecialist, RawSurgery, RawWeights,
 };
 use crate::instance::{Instance, InstanceError, SourceFormat};
 
@@ -78,6 +78,11 @@ pub enum Change {
     AddRoom {
         /// The entry.
         room: RawRoom,
+    },
+    /// A new resource (a full `[[resources]]` entry, docs/format.md § Resources).
+    AddResource {
+        /// The entry.
+        resource: RawResource,
     },
     /// A room closes for the whole horizon.
     CloseRoom {
@@ -347,6 +352,11 @@ impl Editor<'_> {
             Change::AddRoom { room } => {
                 self.log.push(format!("added room {}", id_of(&room.id)));
                 self.raw.rooms.push(room.clone());
+            }
+            Change::AddResource { resource } => {
+                self.log
+                    .push(format!("added resource {}", id_of(&resource.id)));
+                self.raw.resources.push(resource.clone());
             }
             Change::CloseRoom { room } => {
                 if let Some(r) = self.room(room, "room") {

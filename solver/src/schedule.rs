@@ -367,32 +367,39 @@ impl Schedule {
             assignments,
             surgeries: surgery_placements(instance, &self.operations),
             bookings,
+            resource_bookings: Vec::new(),
             unmet: Vec::new(),
             objective_terms: Default::default(),
         };
-        let (terms, shortfalls) = evaluate(instance, &roster);
-        roster.objective = terms.total();
-        roster.objective_terms = terms;
-        if let Some(bound) = roster.bound {
-            // A bound can only be as good as the objective it proves.
-            let bound = bound.min(roster.objective);
-            roster.bound = Some(bound);
-            roster.gap = Some((roster.objective - bound) / roster.objective.abs().max(1.0));
-        }
-        let reasons = reasons::explain_all(instance, &roster, &shortfalls);
-        roster.unmet = shortfalls
-            .into_iter()
-            .zip(reasons)
-            .map(|(shortfall, reason)| Unmet {
-                reason,
-                kind: shortfall.kind,
-                ids: shortfall.ids,
-                week: shortfall.week,
-                missing: shortfall.missing,
-            })
-            .collect();
+        score_and_explain(instance, &mut roster);
         roster
     }
+}
+
+/// Fills in what a roster's entries imply: the objective and its terms (by the checker),
+/// the gap against its bound, and every unmet demand with its reason.
+pub(crate) fn score_and_explain(instance: &Instance, roster: &mut Roster) {
+    let (terms, shortfalls) = evaluate(instance, roster);
+    roster.objective = terms.total();
+    roster.objective_terms = terms;
+    if let Some(bound) = roster.bound {
+        // A bound can only be as good as the objective it proves.
+        let bound = bound.min(roster.objective);
+        roster.bound = Some(bound);
+        roster.gap = Some((roster.objective - bound) / roster.objective.abs().max(1.0));
+    }
+    let reasons = reasons::explain_all(instance, roster, &shortfalls);
+    roster.unmet = shortfalls
+        .into_iter()
+        .zip(reasons)
+        .map(|(shortfall, reason)| Unmet {
+            reason,
+            kind: shortfall.kind,
+            ids: shortfall.ids,
+            week: shortfall.week,
+            missing: shortfall.missing,
+        })
+        .collect();
 }
 
 /// Placements with start times: surgeries of a slot run back to back in their theatre

@@ -199,17 +199,22 @@ pub fn solve_near(
     cancel: &AtomicBool,
 ) -> Result<SolveReport, SolveError> {
     let started = Instant::now();
+    // Resource requests are a problem of their own (resources::assign); its optimum and
+    // bound add to every roster and bound of the rest.
+    let resource_plan = crate::resources::assign::plan(instance, options.time_limit / 4.0);
     let built = greedy::build(instance);
     let greedy_seconds = started.elapsed().as_secs_f64();
     let built_roster = built.as_ref().ok().map(|schedule| {
-        schedule.to_roster(
+        let mut roster = schedule.to_roster(
             instance,
             Provenance {
                 status: RosterStatus::Feasible,
                 bound: None,
                 seconds: greedy_seconds,
             },
-        )
+        );
+        resource_plan.apply(instance, &mut roster);
+        roster
     });
     // A greedy roster that misses a pin is neither a start nor a fallback.
     let missed_pin = built_roster.as_ref().and_then(|roster| {
@@ -268,6 +273,7 @@ pub fn solve_near(
             return Ok(search_report(
                 instance,
                 outcome,
+                &resource_plan,
                 greedy_roster.map(|r| r.objective),
                 greedy_seconds,
                 started,
@@ -296,14 +302,16 @@ pub fn solve_near(
     };
     let seconds = started.elapsed().as_secs_f64();
     let roster_of = |schedule: &Schedule, status: RosterStatus| {
-        schedule.to_roster(
+        let mut roster = schedule.to_roster(
             instance,
             Provenance {
                 status,
                 bound: outcome.bound,
                 seconds,
             },
-        )
+        );
+        resource_plan.apply(instance, &mut roster);
+        roster
     };
     if outcome.status == MilpStatus::Infeasible {
         if !instance.pins.is_empty() {
@@ -362,7 +370,7 @@ pub fn solve_near(
         source,
         greedy_objective,
         milp_objective,
-        bound: outcome.bound,
+        bound: outcome.bound.map(|bound| bound + resource_plan.bound),
         stats: outcome.stats,
         first_incumbent_seconds: outcome.first_incumbent,
         greedy_seconds,
@@ -379,6 +387,7 @@ pub fn solve_near(
 fn search_report(
     instance: &Instance,
     outcome: LnsOutcome,
+    resource_plan: &crate::resources::assign::ResourcePlan,
     greedy_objective: Option<f64>,
     greedy_seconds: f64,
     started: Instant,
@@ -393,6 +402,8 @@ fn search_report(
             seconds: started.elapsed().as_secs_f64(),
         },
     );
+    resource_plan.apply(instance, &mut roster);
+    let bound = bound.map(|bound| bound + resource_plan.bound);
     let gap = roster.gap;
     let status = if outcome.proven && gap.is_some_and(|g| g <= 1e-4) {
         roster.status = RosterStatus::Optimal;

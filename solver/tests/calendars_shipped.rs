@@ -18,6 +18,7 @@ fn shipped() -> Vec<(String, Instance, Roster)> {
         "fenghua-county",
         "ningde-regional",
         "yangpu-studios",
+        "xuhui-screening",
     ]
     .iter()
     .map(|name| {

@@ -1080,6 +1080,7 @@ fn empty_roster(instance: &Instance) -> Roster {
         assignments: Vec::new(),
         surgeries: Vec::new(),
         bookings: Vec::new(),
+        resource_bookings: Vec::new(),
         unmet: Vec::new(),
         objective_terms: TermValues::default(),
     }

@@ -66,6 +66,9 @@ fn print_text(roster: &Roster, report: &CheckReport) {
         roster.bookings.len(),
         roster.unmet.len()
     );
+    if !roster.resource_bookings.is_empty() {
+        println!("  and {} resource bookings", roster.resource_bookings.len());
+    }
     if report.is_valid() {
         println!("valid: every hard rule holds");
     } else {

@@ -39,7 +39,7 @@ pub struct PublishedArgs {
 #[derive(Debug, clap::Args)]
 pub struct RequestArgs {
     /// The expert the patient names (a specialist id).
-    #[arg(long, value_name = "ID", required_unless_present = "discipline")]
+    #[arg(long, value_name = "ID", required_unless_present_any = ["discipline", "resource", "resource_kind"])]
     pub specialist: Option<String>,
     /// The discipline wanted (required without --specialist; with it, the discipline a
     /// substitute must have, by default the expert's first).
@@ -64,6 +64,12 @@ pub struct RequestArgs {
     /// the places a pool holds for it.
     #[arg(long, value_name = "SITE")]
     pub referred_by: Option<String>,
+    /// A resource (e.g. a CT scanner's id) instead of a specialist or discipline.
+    #[arg(long, value_name = "ID", conflicts_with_all = ["specialist", "discipline", "substitute_ok", "resource_kind"])]
+    pub resource: Option<String>,
+    /// Any resource of this kind (e.g. ct) instead of a specialist or discipline.
+    #[arg(long, value_name = "KIND", conflicts_with_all = ["specialist", "discipline", "substitute_ok"])]
+    pub resource_kind: Option<String>,
 }
 
 impl RequestArgs {
@@ -79,6 +85,8 @@ impl RequestArgs {
             substitute_ok: self.substitute_ok,
             priority: self.priority,
             referred_by: self.referred_by.clone(),
+            resource: self.resource.clone(),
+            resource_kind: self.resource_kind.clone(),
         }
     }
 }

@@ -217,6 +217,45 @@ fn json_summary(report: &SolveReport, path: &Path) -> serde_json::Value {
     })
 }
 
+/// Per resource: places booked of those it runs, and the held places referrals took.
+fn print_resources(instance: &Instance, roster: &houniao::Roster) {
+    if instance.resources.is_empty() {
+        return;
+    }
+    println!("\nresources");
+    for (r, resource) in instance.resources.iter().enumerate() {
+        let ix = houniao::resources::ResourceIx(r);
+        let sessions = instance
+            .calendar
+            .dates()
+            .flat_map(|date| resource.sessions.iter().map(move |s| (date, *s)))
+            .filter(|(date, session)| instance.resource_runs(ix, *date, *session))
+            .count() as u32;
+        let booked: Vec<_> = roster
+            .resource_bookings
+            .iter()
+            .filter(|b| b.resource == resource.id)
+            .collect();
+        let held = booked.iter().filter(|b| b.pool.is_some()).count();
+        let pool = instance
+            .resource_pool_of(ix)
+            .map(|pool| {
+                format!(
+                    "; {held} of its {} held places taken by referrals",
+                    pool.places * sessions
+                )
+            })
+            .unwrap_or_default();
+        println!(
+            "  {} ({}): {} of {} places booked in {sessions} sessions{pool}",
+            resource.name,
+            resource.id,
+            booked.len(),
+            resource.places * sessions
+        );
+    }
+}
+
 fn print_text(instance: &Instance, report: &SolveReport, output: Option<&Path>) {
     let roster = &report.roster;
     println!(
@@ -242,6 +281,7 @@ fn print_text(instance: &Instance, report: &SolveReport, output: Option<&Path>) 
         println!("  roster written to {}", path.display());
     }
     print_days(instance, roster);
+    print_resources(instance, roster);
     if roster.unmet.is_empty() {
         println!("\nevery demand is met");
     } else {

@@ -31,6 +31,15 @@ pub fn run(files: &[PathBuf], format: Format) -> anyhow::Result<Outcome> {
                         instance.surgeries.len(),
                         instance.requests.len(),
                     );
+                    if !instance.resources.is_empty() {
+                        println!(
+                            "  {} resource(s) ({}), {} resource request(s), {} pool(s)",
+                            instance.resources.len(),
+                            instance.resource_kinds().join(", "),
+                            instance.resource_requests.len(),
+                            instance.pools.len() + instance.resource_pools.len(),
+                        );
+                    }
                     for warning in &instance.warnings {
                         println!("  {warning}");
                     }

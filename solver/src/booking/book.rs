@@ -21,6 +21,7 @@ use crate::roster_index::{HeldSession, RosterIndex};
 use crate::text::Text;
 
 use super::places::{HeldPlaces, Place};
+use super::resource_desk::ResourcePlaces;
 
 /// A session in indices: who holds it and when.
 pub(super) type SessionKey = (SpecialistIx, Slot);
@@ -49,6 +50,8 @@ pub struct BookingBook {
     pub(super) offered: BTreeMap<SessionKey, Vec<String>>,
     /// How long an offer holds its place.
     pub(super) offer_hold: Duration,
+    /// Places taken in resources' sessions (`resource_desk`).
+    pub(super) resource_places: ResourcePlaces,
 }
 
 /// A booking made.
@@ -155,6 +158,7 @@ impl BookingBook {
         for keys in by_discipline.values_mut() {
             keys.sort_by_key(|(who, slot)| (*slot, *who));
         }
+        let resource_places = ResourcePlaces::of_roster(&instance, roster);
         let mut book = BookingBook {
             instance,
             index,
@@ -168,6 +172,7 @@ impl BookingBook {
             clock: None,
             offered: BTreeMap::new(),
             offer_hold: Duration::minutes(i64::from(DEFAULT_OFFER_HOLD_MINUTES)),
+            resource_places,
         };
         book.replay(ledger, roster)?;
         Ok(book)
@@ -191,6 +196,17 @@ impl BookingBook {
             }
         }
         for release in &ledger.released {
+            if let Some((key, held)) = self.resource_places.roster.get(&release.request).copied() {
+                if !self.released.insert(release.request.clone()) {
+                    return Err(BookingError::LedgerDoesNotFit {
+                        id: release.request.clone(),
+                        problem: "cancelled twice".into(),
+                    });
+                }
+                let referrer = self.resource_referrer(&release.request);
+                self.release_resource_place(key, held, referrer);
+                continue;
+            }
             let Some(key) = self.index.booked.get(&release.request).copied() else {
                 return Err(BookingError::LedgerDoesNotFit {
                     id: release.request.clone(),
@@ -213,6 +229,21 @@ impl BookingBook {
                 });
             }
             if !record.is_active() {
+                continue;
+            }
+            if let Some(key) = self.resource_key(&record.session) {
+                let key = key.map_err(|error| BookingError::LedgerDoesNotFit {
+                    id: record.id.clone(),
+                    problem: error.to_string(),
+                })?;
+                let referrer = record
+                    .request
+                    .referred_by
+                    .as_deref()
+                    .and_then(|site| self.instance.site_ix(site));
+                let instance = Arc::clone(&self.instance);
+                self.resource_places
+                    .count(&instance, key, record.pool.is_some(), referrer, true);
                 continue;
             }
             let key = self.session_key(&record.session).map_err(|error| {
@@ -342,6 +373,7 @@ impl BookingBook {
     pub(super) fn session_ref(&self, (who, slot): SessionKey) -> SessionRef {
         SessionRef {
             specialist: self.instance.specialist(who).id.clone(),
+            resource: None,
             date: slot.date,
             session: self.instance.calendar.sessions()[slot.session].id.clone(),
         }
@@ -434,6 +466,9 @@ impl BookingBook {
         now: DateTime<Utc>,
     ) -> Result<Confirmation, BookingError> {
         self.settle_offers(now);
+        if request.asks_for_resource() {
+            return self.book_resource(request, option, now);
+        }
         let resolved = request.resolve(&self.instance, true)?;
         let key = self.session_key(option)?;
         let Some(substitute) = self.serves(&resolved, key) else {
@@ -517,7 +552,32 @@ impl BookingBook {
         }
     }
 
-    /// A fresh id `PREFIX-NNNN` that no booking, waitlist entry or instance request uses.
+    /// The ledger's bookings, cancelled ones included.
+    pub(super) fn ledger_bookings(&self) -> &[BookingRecord] {
+        &self.ledger.bookings
+    }
+
+    /// The id the next ledger booking gets.
+    pub(super) fn next_booking_id(&self) -> String {
+        self.next_id("b", self.ledger.bookings.len())
+    }
+
+    /// Appends a new booking to the ledger.
+    pub(super) fn push_booking(&mut self, record: BookingRecord) {
+        self.positions
+            .insert(record.id.clone(), self.ledger.bookings.len());
+        self.ledger.bookings.push(record);
+    }
+
+    /// The referring site of an instance resource request.
+    fn resource_referrer(&self, request: &str) -> Option<crate::instance::SiteIx> {
+        self.instance
+            .resource_request_ix(request)
+            .and_then(|r| self.instance.resource_requests[r.0].referred_by)
+    }
+
+    /// A fresh id `PREFIX-NNNN` that no booking, waitlist entry, offer or instance
+    /// request uses.
     pub(super) fn next_id(&self, prefix: &str, used: usize) -> String {
         let taken = |id: &str| {
             self.instance.request_ix(id).is_some()
@@ -547,12 +607,42 @@ impl BookingBook {
             record.cancelled_at = Some(now);
             let (session, patient) = (record.session.clone(), record.request.patient.clone());
             let held_by = record.pool.is_some().then(|| record.request.clone());
+            if let Some(key) = self.resource_key(&session) {
+                let key = key?;
+                let referrer = held_by
+                    .as_ref()
+                    .and_then(|r| r.referred_by.as_deref())
+                    .and_then(|site| self.instance.site_ix(site));
+                let cancellation = self.release_resource_place(key, held_by.is_some(), referrer);
+                return Ok(Cancellation {
+                    id: id.to_string(),
+                    ..cancellation
+                });
+            }
             let key = self.session_key(&session)?;
             self.held.remove(&(patient, key));
             if let Some(request) = held_by.and_then(|r| r.resolve(&self.instance, false).ok()) {
                 self.count_held(&request, key, false);
             }
             key
+        } else if let Some((key, held)) = self.resource_places.roster.get(id).copied() {
+            if let Some(release) = self.ledger.released.iter().find(|r| r.request == id) {
+                return Err(BookingError::AlreadyCancelled {
+                    id: id.to_string(),
+                    at: release.cancelled_at.to_rfc3339(),
+                });
+            }
+            self.released.insert(id.to_string());
+            self.ledger.released.push(Release {
+                request: id.to_string(),
+                cancelled_at: now,
+            });
+            let referrer = self.resource_referrer(id);
+            let cancellation = self.release_resource_place(key, held, referrer);
+            return Ok(Cancellation {
+                id: id.to_string(),
+                ..cancellation
+            });
         } else if let Some(key) = self.index.booked.get(id).copied() {
             if let Some(release) = self.ledger.released.iter().find(|r| r.request == id) {
                 return Err(BookingError::AlreadyCancelled {
@@ -692,7 +782,24 @@ impl BookingBook {
                 },
             ));
         }
+        let mut resource_views = Vec::new();
         for record in self.ledger.bookings.iter().filter(|b| b.is_active()) {
+            if self.resource_key(&record.session).is_some() {
+                if session.is_none_or(|s| s.to_string() == record.session.to_string())
+                    && patient.is_none_or(|p| p == record.request.patient)
+                {
+                    resource_views.push(BookingView {
+                        id: record.id.clone(),
+                        origin: "call_centre",
+                        patient: record.request.patient.clone(),
+                        session: record.session.clone(),
+                        site: record.site.clone(),
+                        substitute: false,
+                        made_at: Some(record.made_at),
+                    });
+                }
+                continue;
+            }
             let key = self.session_key(&record.session)?;
             views.push((
                 key,
@@ -711,7 +818,11 @@ impl BookingBook {
             wanted.is_none_or(|w| w == *key) && patient.is_none_or(|p| p == view.patient)
         });
         views.sort_by(|a, b| (a.0.1, a.0.0, &a.1.id).cmp(&(b.0.1, b.0.0, &b.1.id)));
-        Ok(views.into_iter().map(|(_, view)| view).collect())
+        Ok(views
+            .into_iter()
+            .map(|(_, view)| view)
+            .chain(resource_views)
+            .collect())
     }
 
     /// The first and last dates of the published horizon.

@@ -16,27 +16,40 @@ use crate::calendar::parse_date;
 /// The ledger file's format version.
 pub const LEDGER_FORMAT: u32 = 1;
 
-/// A bookable session, as callers name it: `liu-jun@2026-03-03:am`.
+/// A bookable session, as callers name it: `liu-jun@2026-03-03:am`, or a resource's
+/// `ct-1@2026-03-03:am` (resource and specialist ids are distinct).
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct SessionRef {
-    /// The specialist holding the session.
+    /// The specialist holding the session (empty, and absent in JSON, for a resource's).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub specialist: String,
+    /// The resource whose session it is (docs/format.md § Resources).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resource: Option<String>,
     /// The date.
     pub date: NaiveDate,
     /// The session id.
     pub session: String,
 }
 
+impl SessionRef {
+    /// The id of whoever holds the session: the resource's, else the specialist's.
+    pub fn holder(&self) -> &str {
+        self.resource.as_deref().unwrap_or(&self.specialist)
+    }
+}
+
 impl fmt::Display for SessionRef {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}@{}:{}", self.specialist, self.date, self.session)
+        write!(f, "{}@{}:{}", self.holder(), self.date, self.session)
     }
 }
 
 impl FromStr for SessionRef {
     type Err = String;
 
-    /// Reads `SPECIALIST@YYYY-MM-DD:SESSION`.
+    /// Reads `HOLDER@YYYY-MM-DD:SESSION` as a specialist's session; the booking book
+    /// reads a resource's id there as the resource's session.
     fn from_str(text: &str) -> Result<Self, Self::Err> {
         let bad = || format!("\"{text}\" is not an option id (SPECIALIST@YYYY-MM-DD:SESSION)");
         let (specialist, slot) = text.rsplit_once('@').ok_or_else(bad)?;
@@ -47,6 +60,7 @@ impl FromStr for SessionRef {
         }
         Ok(SessionRef {
             specialist: specialist.to_string(),
+            resource: None,
             date,
             session: session.to_string(),
         })

@@ -28,6 +28,7 @@ mod ledger;
 mod offers;
 mod places;
 mod request;
+mod resource_desk;
 mod search;
 mod store;
 mod waitlist;

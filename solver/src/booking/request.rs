@@ -39,6 +39,13 @@ pub struct PatientRequest {
     /// may take the places a pool holds for it (docs/format.md § Pools).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub referred_by: Option<String>,
+    /// A resource's id (a CT scanner) instead of a specialist or discipline
+    /// (docs/format.md § Resources).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resource: Option<String>,
+    /// Any resource of this kind (`ct`) instead of a specialist or discipline.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resource_kind: Option<String>,
 }
 
 fn default_priority() -> u8 {
@@ -46,6 +53,11 @@ fn default_priority() -> u8 {
 }
 
 impl PatientRequest {
+    /// Whether it asks for a resource (`resource` or `resource_kind`).
+    pub fn asks_for_resource(&self) -> bool {
+        self.resource.is_some() || self.resource_kind.is_some()
+    }
+
     /// A request for a named specialist in a window (no substitute, any site, priority 1).
     pub fn for_specialist(specialist: &str, earliest: NaiveDate, latest: NaiveDate) -> Self {
         PatientRequest {
@@ -58,6 +70,8 @@ impl PatientRequest {
             substitute_ok: false,
             priority: 1,
             referred_by: None,
+            resource: None,
+            resource_kind: None,
         }
     }
 
@@ -94,6 +108,13 @@ impl PatientRequest {
         };
         if needs_patient && self.patient.trim().is_empty() {
             problem("patient", "a patient reference is required".into(), None);
+        }
+        if self.asks_for_resource() {
+            problem(
+                "resource",
+                "this takes requests for a specialist or discipline, not for a resource".into(),
+                Some("a resource is searched and booked (search, book) and cancelled by id".into()),
+            );
         }
         let specialist = match self.specialist.as_deref() {
             None => None,
@@ -222,6 +243,8 @@ mod tests {
             substitute_ok: false,
             priority: 9,
             referred_by: None,
+            resource: None,
+            resource_kind: None,
         };
         let Err(BookingError::InvalidRequest { problems }) = request.resolve(&instance, true)
         else {

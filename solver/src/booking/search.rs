@@ -104,6 +104,9 @@ impl BookingBook {
         request: &PatientRequest,
         limit: usize,
     ) -> Result<SearchResult, BookingError> {
+        if request.asks_for_resource() {
+            return self.search_resource(request, limit);
+        }
         let resolved = request.resolve(&self.instance, false)?;
         let mut fitting: Vec<(SessionKey, bool)> = self
             .candidates(&resolved)

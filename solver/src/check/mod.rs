@@ -11,6 +11,7 @@
 mod pins;
 mod pools;
 mod resolve;
+mod resources;
 mod rules;
 mod score;
 
@@ -57,6 +58,8 @@ pub enum Rule {
     Pin,
     /// Rule 12: places held for referrals (docs/format.md § Pools).
     Pool,
+    /// Rule 13: bookings of resources' sessions (docs/format.md § Resources).
+    Resource,
     /// §6: the roster's own structure (missing fields, duplicate entries).
     Format,
 }
@@ -78,6 +81,7 @@ impl Rule {
             Rule::References => "rule 10 (references)",
             Rule::Pin => "rule 11 (pins)",
             Rule::Pool => "rule 12 (reserved pools)",
+            Rule::Resource => "rule 13 (resource bookings)",
             Rule::Format => "§6 (roster format)",
         }
     }
@@ -100,6 +104,7 @@ impl Rule {
             Rule::References => Key::RuleReferences,
             Rule::Pin => Key::RulePin,
             Rule::Pool => Key::RulePool,
+            Rule::Resource => Key::RuleResource,
             Rule::Format => Key::RuleFormat,
         })
     }
@@ -244,6 +249,7 @@ pub(crate) fn check_and_shortfalls(
     rules::check_rules(instance, &resolved, &mut findings);
     pins::check_pins(instance, roster, &mut findings);
     pools::check_pools(instance, &resolved, &mut findings);
+    resources::check_resource_bookings(instance, &resolved, &mut findings);
     let score = score::score(instance, &resolved);
     let mut discrepancies = Vec::new();
     compare_stated_figures(roster, &score.terms, &mut discrepancies);

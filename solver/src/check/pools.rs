@@ -45,7 +45,7 @@ pub(super) fn check_pools(instance: &Instance, resolved: &Resolved<'_>, findings
             continue;
         };
         let pool = &instance.pools[p];
-        if pool.specialist != booked.who {
+        if pool.holder != booked.who {
             findings.add(
                 Rule::Pool,
                 Some(booked.slot.date),
@@ -53,7 +53,7 @@ pub(super) fn check_pools(instance: &Instance, resolved: &Resolved<'_>, findings
                 text!(PoolOtherSpecialist {
                     what: &what,
                     pool: pool_id,
-                    holder: &instance.specialist(pool.specialist).id,
+                    holder: &instance.specialist(pool.holder).id,
                     who: &instance.specialist(booked.who).id,
                 }),
             );

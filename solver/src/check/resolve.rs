@@ -9,7 +9,8 @@ use crate::calendar::{Slot, parse_time};
 use crate::instance::{
     BoardIx, Instance, RequestIx, RoomIx, SiteIx, SpecialistIx, StudioIx, SurgeryIx,
 };
-use crate::roster::{Assignment, Booking, Presence, Roster};
+use crate::resources::{ResourceIx, ResourceRequestIx};
+use crate::roster::{Assignment, Booking, Presence, ResourceBooking, Roster};
 use crate::text;
 use crate::text::{Key, Text};
 
@@ -49,11 +50,21 @@ pub(super) struct OnSite<'r> {
     pub site: SiteIx,
 }
 
+/// A resource booking with its ids resolved.
+pub(super) struct ResourceBooked<'r> {
+    pub raw: &'r ResourceBooking,
+    pub request: ResourceRequestIx,
+    pub resource: ResourceIx,
+    pub slot: Slot,
+    pub site: SiteIx,
+}
+
 /// The roster in instance indices.
 pub(super) struct Resolved<'r> {
     pub assignments: Vec<Placed<'r>>,
     pub surgeries: Vec<Operation>,
     pub bookings: Vec<Booked<'r>>,
+    pub resource_bookings: Vec<ResourceBooked<'r>>,
     pub presence: Vec<OnSite<'r>>,
 }
 
@@ -132,6 +143,7 @@ pub(super) fn resolve<'r>(
         assignments: Vec::new(),
         surgeries: Vec::new(),
         bookings: Vec::new(),
+        resource_bookings: Vec::new(),
         presence: Vec::new(),
     };
     for raw in &roster.assignments {
@@ -235,6 +247,34 @@ pub(super) fn resolve<'r>(
                 raw,
                 request,
                 who,
+                slot,
+                site,
+            });
+        }
+    }
+    for raw in &roster.resource_bookings {
+        resolver.ok = true;
+        let context = text!(ResourceBookingContext {
+            request: &raw.request
+        });
+        let date = Some(raw.date);
+        let request = instance
+            .resource_request_ix(&raw.request)
+            .unwrap_or_else(|| {
+                resolver.missing(Key::WordRequest, &raw.request, &context, date);
+                ResourceRequestIx(usize::MAX)
+            });
+        let resource = instance.resource_ix(&raw.resource).unwrap_or_else(|| {
+            resolver.missing(Key::WordResource, &raw.resource, &context, date);
+            ResourceIx(usize::MAX)
+        });
+        let slot = resolver.slot(raw.date, &raw.session, &context);
+        let site = resolver.site(&raw.site, &context, date);
+        if resolver.ok {
+            resolved.resource_bookings.push(ResourceBooked {
+                raw,
+                request,
+                resource,
                 slot,
                 site,
             });

@@ -16,6 +16,8 @@ use crate::roster::{Activity, Roster, StudioRole, UnmetKind};
 pub(super) struct Score {
     pub terms: TermValues,
     unserved_requests: Vec<usize>,
+    /// Positions in [`Instance::resource_requests`].
+    unserved_resource_requests: Vec<usize>,
     unscheduled_surgeries: Vec<usize>,
     /// (board, week) → meetings missing.
     missing_meetings: BTreeMap<(usize, u32), u32>,
@@ -58,6 +60,23 @@ pub(super) fn score(instance: &Instance, resolved: &Resolved<'_>) -> Score {
     for i in &unserved_requests {
         terms[Term::UnservedRequest] +=
             w[Term::UnservedRequest] * f64::from(instance.requests[*i].priority);
+    }
+    // Resource requests count as requests (docs/format.md § Resources).
+    let mut served_resource = BTreeSet::new();
+    for booked in &resolved.resource_bookings {
+        if !served_resource.insert(booked.request.0) {
+            continue;
+        }
+        let request = &instance.resource_requests[booked.request.0];
+        let wait = (booked.slot.date - request.earliest).num_days().max(0) as f64;
+        terms[Term::WaitDay] += w[Term::WaitDay] * f64::from(request.priority) * wait;
+    }
+    let unserved_resource_requests: Vec<usize> = (0..instance.resource_requests.len())
+        .filter(|i| !served_resource.contains(i))
+        .collect();
+    for i in &unserved_resource_requests {
+        terms[Term::UnservedRequest] +=
+            w[Term::UnservedRequest] * f64::from(instance.resource_requests[*i].priority);
     }
 
     // Surgeries: the first placement of each surgery counts.
@@ -215,6 +234,7 @@ pub(super) fn score(instance: &Instance, resolved: &Resolved<'_>) -> Score {
     Score {
         terms,
         unserved_requests,
+        unserved_resource_requests,
         unscheduled_surgeries,
         missing_meetings,
         missing_studio,
@@ -231,6 +251,14 @@ impl Score {
             out.push(Shortfall {
                 kind: UnmetKind::Request,
                 ids: vec![instance.requests[*i].id.clone()],
+                week: None,
+                missing: None,
+            });
+        }
+        for i in &self.unserved_resource_requests {
+            out.push(Shortfall {
+                kind: UnmetKind::Request,
+                ids: vec![instance.resource_requests[*i].id.clone()],
                 week: None,
                 missing: None,
             });
@@ -316,6 +344,12 @@ pub(super) fn compare_unmet(
         .unserved_requests
         .iter()
         .map(|i| instance.requests[*i].id.as_str())
+        .chain(
+            score
+                .unserved_resource_requests
+                .iter()
+                .map(|i| instance.resource_requests[*i].id.as_str()),
+        )
         .collect();
     for id in &unserved {
         if !listed(UnmetKind::Request, id) {

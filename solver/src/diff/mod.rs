@@ -146,6 +146,7 @@ fn booking_changes(instance: &Instance, old: &Roster, new: &Roster) -> Vec<Booki
     let at = |b: &Booking| BookedAt {
         session: SessionRef {
             specialist: b.specialist.clone(),
+            resource: None,
             date: b.date,
             session: b.session.clone(),
         },

@@ -321,7 +321,7 @@ impl<'a> State<'a> {
         self.instance
             .pools
             .iter()
-            .position(|pool| pool.specialist == who)
+            .position(|pool| pool.holder == who)
             .unwrap_or(usize::MAX)
     }
 

@@ -562,19 +562,15 @@ fn surgeries(instance: &Instance, d: &mut Diagnostics) {
 fn requests(instance: &Instance, d: &mut Diagnostics) {
     let calendar = &instance.calendar;
     for (i, request) in instance.requests.iter().enumerate() {
+        let at = instance.request_path(crate::instance::RequestIx(i));
         if (request.specialist.is_none() || request.substitute_ok)
-            && !discipline_is_known(
-                instance,
-                &request.discipline,
-                path("requests", i, "discipline"),
-                d,
-            )
+            && !discipline_is_known(instance, &request.discipline, format!("{at}.discipline"), d)
         {
             continue;
         }
         if request.latest < calendar.start() || request.earliest > calendar.end() {
             d.warning(
-                format!("requests[{i}]"),
+                at.clone(),
                 format!(
                     "its window {} … {} lies outside the horizon ({} … {}); it cannot be served",
                     request.earliest,
@@ -590,7 +586,7 @@ fn requests(instance: &Instance, d: &mut Diagnostics) {
             let person = instance.specialist(named);
             if !person.sites.iter().any(|site| request.allows_site(*site)) {
                 d.warning(
-                    format!("requests[{i}].sites"),
+                    format!("{at}.sites"),
                     format!(
                         "\"{}\" works at none of the allowed sites; it cannot be served",
                         person.id

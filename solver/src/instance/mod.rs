@@ -390,11 +390,22 @@ pub struct Instance {
     pub weights: TermValues,
     /// `[[pins]]`: the scheduler's decisions, hard constraints (docs/format.md § Pins).
     pub pins: Vec<crate::pins::Pin>,
-    /// `[[pools]]`: places held for referrals (docs/format.md § Pools).
+    /// `[[pools]]` of specialists' sessions: places held for referrals (docs/format.md
+    /// § Pools).
     pub pools: Vec<crate::pools::Pool>,
+    /// `[[resources]]`: bookable sessions held by no specialist (docs/format.md
+    /// § Resources).
+    pub resources: Vec<crate::resources::Resource>,
+    /// The `[[requests]]` that ask for a resource, in file order; [`Instance::requests`]
+    /// holds the others.
+    pub resource_requests: Vec<crate::resources::ResourceRequest>,
+    /// `[[pools]]` of resources' sessions.
+    pub resource_pools: Vec<crate::pools::Pool<crate::resources::ResourceIx>>,
     /// Warnings found while validating (the instance is usable).
     pub warnings: Vec<Diagnostic>,
     ids: IdIndex,
+    /// For each of `requests`, its position in the file's `[[requests]]`.
+    request_positions: Vec<usize>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -466,6 +477,13 @@ impl Instance {
     /// The request with this id.
     pub fn request_ix(&self, id: &str) -> Option<RequestIx> {
         self.ids.requests.get(id).copied()
+    }
+
+    /// The field path of a request in the file (`requests[4]`): resource requests share
+    /// the file's list, so positions in [`Instance::requests`] may differ from it.
+    pub fn request_path(&self, ix: RequestIx) -> String {
+        let position = self.request_positions.get(ix.0).copied().unwrap_or(ix.0);
+        format!("requests[{position}]")
     }
 
     /// The site at an index.

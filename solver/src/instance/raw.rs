@@ -38,6 +38,22 @@ pub struct RawInstance {
     pub pins: Vec<RawPin>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub pools: Vec<RawPool>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub resources: Vec<RawResource>,
+}
+
+/// `[[resources]]`: a bookable resource held by no specialist (a CT scanner).
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[allow(missing_docs)]
+pub struct RawResource {
+    pub id: Option<String>,
+    pub name: Option<String>,
+    pub site: Option<String>,
+    pub kind: Option<String>,
+    pub sessions: Option<Vec<String>>,
+    pub places: Option<i64>,
+    #[serde(default)]
+    pub unavailable: Vec<String>,
 }
 
 /// `[[pools]]`: places of a specialist's sessions reserved for referrals.
@@ -46,6 +62,8 @@ pub struct RawInstance {
 pub struct RawPool {
     pub id: Option<String>,
     pub specialist: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resource: Option<String>,
     pub places: Option<i64>,
     #[serde(rename = "for", default)]
     pub referrers: Vec<String>,
@@ -219,6 +237,18 @@ pub struct RawRequest {
     pub priority: Option<i64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub referred_by: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resource: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resource_kind: Option<String>,
+}
+
+impl RawRequest {
+    /// Whether it asks for a resource (`resource` or `resource_kind`) rather than a
+    /// specialist or discipline.
+    pub fn asks_for_resource(&self) -> bool {
+        self.resource.is_some() || self.resource_kind.is_some()
+    }
 }
 
 /// `[weights]`: every §4 term, each optional.

@@ -402,7 +402,7 @@ pub(crate) fn start_values(
             let p = instance
                 .pools
                 .iter()
-                .position(|pool| pool.specialist == appointment.who)?;
+                .position(|pool| pool.holder == appointment.who)?;
             *held
                 .entry((p, site, appointment.who, appointment.slot))
                 .or_default() += 1.0;

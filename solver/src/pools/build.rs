@@ -1,6 +1,6 @@
-//! Validating `[[pools]]`: ids unique, the specialist and referring sites known (with
-//! "did you mean"), places within the specialist's clinic capacity, one pool per
-//! specialist, quota and release hours in range.
+//! Validating `[[pools]]`: ids unique, the holder (a specialist, or a resource) and the
+//! referring sites known (with "did you mean"), places within the holder's places per
+//! session, one pool per holder, quota and release hours in range.
 
 use std::collections::BTreeMap;
 
@@ -9,17 +9,32 @@ use crate::instance::raw::RawPool;
 use crate::instance::{Instance, SiteIx};
 
 use super::Pool;
+use crate::resources::ResourceIx;
+
+/// Whose sessions a pool holds places of.
+#[derive(Clone, Copy)]
+enum Holder {
+    Specialist(crate::instance::SpecialistIx),
+    Resource(ResourceIx),
+}
 
 /// Release hours longer than this (a year) are surely a mistake.
 const MAX_RELEASE_HOURS: i64 = 24 * 366;
 /// Quotas larger than this are surely a mistake.
 const MAX_QUOTA: i64 = 10_000;
 
-/// Every pool of the file, or diagnostics for those that are wrong.
-pub(crate) fn build(raw: &[RawPool], instance: &Instance, d: &mut Diagnostics) -> Vec<Pool> {
+/// Every pool of the file — those of specialists and those of resources —, or
+/// diagnostics for those that are wrong.
+pub(crate) fn build(
+    raw: &[RawPool],
+    instance: &Instance,
+    d: &mut Diagnostics,
+) -> (Vec<Pool>, Vec<Pool<ResourceIx>>) {
     let mut first_id: BTreeMap<String, usize> = BTreeMap::new();
     let mut first_of: BTreeMap<usize, usize> = BTreeMap::new();
+    let mut first_of_resource: BTreeMap<usize, usize> = BTreeMap::new();
     let mut pools = Vec::new();
+    let mut resource_pools = Vec::new();
     for (i, pool) in raw.iter().enumerate() {
         let path = |field: &str| format!("pools[{i}].{field}");
         let id = match pool.id.as_deref().map(str::trim) {
@@ -45,17 +60,25 @@ pub(crate) fn build(raw: &[RawPool], instance: &Instance, d: &mut Diagnostics) -
                 }
             },
         };
-        let specialist = match &pool.specialist {
-            None => {
+        let holder = match (&pool.specialist, &pool.resource) {
+            (None, None) => {
                 d.error_hint(
                     path("specialist"),
                     "missing required field",
-                    "name the specialist whose clinic places the pool holds",
+                    "name the specialist (or the `resource`) whose places the pool holds",
                 );
                 None
             }
-            Some(name) => match instance.specialist_ix(name) {
-                Some(ix) => Some(ix),
+            (Some(_), Some(_)) => {
+                d.error_hint(
+                    path("resource"),
+                    "a pool holds places of a specialist or of a resource, not both",
+                    "keep one of `specialist` and `resource`",
+                );
+                None
+            }
+            (Some(name), None) => match instance.specialist_ix(name) {
+                Some(ix) => Some(Holder::Specialist(ix)),
                 None => {
                     d.error_maybe_hint(
                         path("specialist"),
@@ -65,22 +88,55 @@ pub(crate) fn build(raw: &[RawPool], instance: &Instance, d: &mut Diagnostics) -
                     None
                 }
             },
+            (None, Some(name)) => match instance.resource_ix(name) {
+                Some(ix) => Some(Holder::Resource(ix)),
+                None => {
+                    d.error_maybe_hint(
+                        path("resource"),
+                        format!("unknown resource \"{name}\""),
+                        did_you_mean(name, instance.resources.iter().map(|r| r.id.as_str())),
+                    );
+                    None
+                }
+            },
         };
-        if let Some(who) = specialist {
-            if let Some(previous) = first_of.get(&who.0) {
-                d.error_hint(
-                    path("specialist"),
-                    format!(
-                        "\"{}\" already has a pool (pools[{previous}])",
-                        instance.specialist(who).id
-                    ),
-                    "one pool per specialist: list every referring site in its `for`",
-                );
-            } else {
+        let (holder_field, holder_id, seen) = match holder {
+            Some(Holder::Specialist(who)) => (
+                "specialist",
+                instance.specialist(who).id.as_str(),
+                first_of.get(&who.0).copied(),
+            ),
+            Some(Holder::Resource(ix)) => (
+                "resource",
+                instance.resource(ix).id.as_str(),
+                first_of_resource.get(&ix.0).copied(),
+            ),
+            None => ("specialist", "", None),
+        };
+        match (holder, seen) {
+            (Some(_), Some(previous)) => d.error_hint(
+                path(holder_field),
+                format!("\"{holder_id}\" already has a pool (pools[{previous}])"),
+                "one pool per holder: list every referring site in its `for`",
+            ),
+            (Some(Holder::Specialist(who)), None) => {
                 first_of.insert(who.0, i);
             }
+            (Some(Holder::Resource(ix)), None) => {
+                first_of_resource.insert(ix.0, i);
+            }
+            (None, _) => {}
         }
-        let capacity = specialist.map(|who| instance.specialist(who).clinic_capacity);
+        let capacity = holder.map(|holder| match holder {
+            Holder::Specialist(who) => (
+                instance.specialist(who).clinic_capacity,
+                "a pool holds places of the specialist's sessions (clinic_capacity)",
+            ),
+            Holder::Resource(ix) => (
+                instance.resource(ix).places,
+                "a pool holds places of the resource's sessions (its places)",
+            ),
+        });
         let places = match pool.places {
             None => {
                 d.error(path("places"), "missing required field");
@@ -91,11 +147,11 @@ pub(crate) fn build(raw: &[RawPool], instance: &Instance, d: &mut Diagnostics) -
                 None
             }
             Some(n) => match capacity {
-                Some(capacity) if n > i64::from(capacity) => {
+                Some((capacity, hint)) if n > i64::from(capacity) => {
                     d.error_hint(
                         path("places"),
                         format!("{n} places is more than the {capacity} of a session"),
-                        "a pool holds places of the specialist's sessions (clinic_capacity)",
+                        hint,
                     );
                     None
                 }
@@ -127,24 +183,34 @@ pub(crate) fn build(raw: &[RawPool], instance: &Instance, d: &mut Diagnostics) -
         };
         if let (
             Some(id),
-            Some(specialist),
+            Some(holder),
             Some(places),
             Some(referrers),
             Some(quota),
             Some(release_hours),
-        ) = (id, specialist, places, referrers, quota, release_hours)
+        ) = (id, holder, places, referrers, quota, release_hours)
         {
-            pools.push(Pool {
-                id,
-                specialist,
-                places,
-                referrers,
-                quota,
-                release_hours,
-            });
+            match holder {
+                Holder::Specialist(holder) => pools.push(Pool {
+                    id,
+                    holder,
+                    places,
+                    referrers,
+                    quota,
+                    release_hours,
+                }),
+                Holder::Resource(holder) => resource_pools.push(Pool {
+                    id,
+                    holder,
+                    places,
+                    referrers,
+                    quota,
+                    release_hours,
+                }),
+            }
         }
     }
-    pools
+    (pools, resource_pools)
 }
 
 /// The `for` list: at least one site, each known, none twice.
@@ -217,7 +283,7 @@ mod tests {
         assert_eq!(pool.places, 4);
         assert_eq!(pool.quota, None);
         assert_eq!(pool.release_hours, 0);
-        assert!(instance.pool_of(pool.specialist).is_some());
+        assert!(instance.pool_of(pool.holder).is_some());
     }
 
     #[test]

@@ -12,13 +12,14 @@ pub mod build;
 
 use crate::instance::{Instance, Request, SiteIx, SpecialistIx};
 
-/// A pool of reserved places.
+/// A pool of reserved places of a specialist's sessions (`Pool`) or of a resource's
+/// (`Pool<ResourceIx>`, docs/format.md § Resources).
 #[derive(Debug, Clone, PartialEq)]
-pub struct Pool {
+pub struct Pool<H = SpecialistIx> {
     /// Unique id.
     pub id: String,
     /// Whose sessions it holds places of.
-    pub specialist: SpecialistIx,
+    pub holder: H,
     /// Places held in each of their bookable sessions.
     pub places: u32,
     /// The referring sites whose patients may take a held place.
@@ -29,19 +30,22 @@ pub struct Pool {
     pub release_hours: u32,
 }
 
-impl Pool {
+impl<H> Pool<H> {
     /// Whether the request may take a held place (it was referred by a listed site).
     pub fn admits(&self, request: &Request) -> bool {
-        request
-            .referred_by
-            .is_some_and(|site| self.referrers.contains(&site))
+        self.admits_referral(request.referred_by)
+    }
+
+    /// Whether a patient referred by this site (or by none) may take a held place.
+    pub fn admits_referral(&self, referred_by: Option<SiteIx>) -> bool {
+        referred_by.is_some_and(|site| self.referrers.contains(&site))
     }
 }
 
 impl Instance {
     /// The pool holding places of a specialist's sessions, if any (at most one).
     pub fn pool_of(&self, who: SpecialistIx) -> Option<&Pool> {
-        self.pools.iter().find(|pool| pool.specialist == who)
+        self.pools.iter().find(|pool| pool.holder == who)
     }
 
     /// The pool with this id.

@@ -316,6 +316,27 @@ catalogue! {
         zh: "“{who}”的时段有{count}个预约，容量为{capacity}"
     }
 
+    // Rule 13: resource bookings.
+    WordResource { en: "resource", zh: "资源" }
+    ResourceBookingContext { en: "resource booking of request \"{request}\"", zh: "资源需求“{request}”的预约" }
+    ResourceNotAsked {
+        en: "{what} asks for {wanted}, not for \"{resource}\"",
+        zh: "{what}需要{wanted}，不是“{resource}”"
+    }
+    ResourceElsewhere {
+        en: "{what} is booked at \"{site}\" but \"{resource}\" is at \"{home}\"",
+        zh: "{what}预约在“{site}”，但“{resource}”在“{home}”"
+    }
+    ResourceNotRunning {
+        en: "\"{resource}\" does not run in this session",
+        zh: "“{resource}”此时段不开放"
+    }
+    ResourceOverbooked {
+        en: "the session of \"{resource}\" has {count} bookings, places {places}",
+        zh: "“{resource}”该时段有{count}个预约，号源{places}个"
+    }
+    ResourceKindWanted { en: "a resource of kind {kind}", zh: "{kind}类资源" }
+
     // Rule 4 (and 2): presence.
     PresenceTwice {
         en: "presence of \"{who}\" at \"{site}\" is listed twice",
@@ -436,6 +457,18 @@ catalogue! {
 
     // Why demand went unmet (the roster's `unmet` reasons).
     WindowRange { en: "{earliest} … {latest}", zh: "{earliest}至{latest}" }
+    ResourceNoSession {
+        en: "{wanted} runs no session at an allowed site in {window}",
+        zh: "{window}内{wanted}在允许的院区没有可约时段"
+    }
+    ResourceSessionsFull {
+        en: "the {sessions} session(s) of {wanted} in {window} are full",
+        zh: "{window}内{wanted}的{sessions}个时段已约满"
+    }
+    ResourceSessionsFullHeld {
+        en: "the {sessions} session(s) of {wanted} in {window} are full; {held} place(s) are held for referrals from {sites}",
+        zh: "{window}内{wanted}的{sessions}个时段已约满；另有{held}个号为{sites}的转诊保留"
+    }
     NamedUnavailableInWindow {
         en: "{who} is not available on any open date of the window {window}",
         zh: "{who}在时间窗{window}内没有可出诊的开放日"
@@ -571,6 +604,7 @@ catalogue! {
     RuleReferences { en: "rule 10 (references)", zh: "规则10（引用）" }
     RulePin { en: "rule 11 (pins)", zh: "规则11（锁定）" }
     RulePool { en: "rule 12 (reserved pools)", zh: "规则12（转诊号源池）" }
+    RuleResource { en: "rule 13 (resource bookings)", zh: "规则13（资源预约）" }
     RuleFormat { en: "§6 (roster format)", zh: "§6（排班格式）" }
 
     // Pins that cannot all hold (a solve's conflict).

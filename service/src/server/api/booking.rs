@@ -53,6 +53,11 @@ pub(super) struct RequestBody {
     /// pool holds for it; `places_left` of each option counts the places this caller
     /// may take.
     referred_by: Option<String>,
+    /// A resource's id (a CT scanner) instead of a specialist or discipline; options are
+    /// `resource@date:session`.
+    resource: Option<String>,
+    /// Any resource of this kind (`ct`) instead of a specialist or discipline.
+    resource_kind: Option<String>,
     /// Search: most options to return (default 10).
     limit: Option<usize>,
     /// Book: the option id to book (`specialist@date:session`); default the best.
@@ -75,6 +80,8 @@ impl RequestBody {
             substitute_ok: self.substitute_ok,
             priority: self.priority,
             referred_by: self.referred_by.clone(),
+            resource: self.resource.clone(),
+            resource_kind: self.resource_kind.clone(),
         }
     }
 }

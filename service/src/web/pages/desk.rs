@@ -311,6 +311,8 @@ fn request_of(
         referred_by: Some(form.referred_by.trim())
             .filter(|s| !s.is_empty())
             .map(str::to_string),
+        resource: None,
+        resource_kind: None,
     })
 }
 

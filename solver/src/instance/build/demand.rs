@@ -162,6 +162,7 @@ impl Builder {
     ) -> Vec<Request> {
         raw.iter()
             .enumerate()
+            .filter(|(_, r)| !r.asks_for_resource())
             .filter_map(|(i, r)| {
                 let path = |field| at("requests", i, field);
                 let patient = self.required_text(&r.patient, &path("patient"));

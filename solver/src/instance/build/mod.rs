@@ -8,6 +8,7 @@ mod fields;
 mod people;
 mod places;
 mod refs;
+mod resources;
 mod values;
 
 use std::collections::BTreeSet;
@@ -39,6 +40,19 @@ const KNOWN_FIELDS: &[(&str, &[&str])] = &[
             "weights",
             "pins",
             "pools",
+            "resources",
+        ],
+    ),
+    (
+        "resources",
+        &[
+            "id",
+            "name",
+            "site",
+            "kind",
+            "sessions",
+            "places",
+            "unavailable",
         ],
     ),
     (
@@ -46,6 +60,7 @@ const KNOWN_FIELDS: &[(&str, &[&str])] = &[
         &[
             "id",
             "specialist",
+            "resource",
             "places",
             "for",
             "quota",
@@ -184,6 +199,8 @@ const KNOWN_FIELDS: &[(&str, &[&str])] = &[
             "substitute_ok",
             "priority",
             "referred_by",
+            "resource",
+            "resource_kind",
         ],
     ),
     (
@@ -251,6 +268,21 @@ pub(super) fn build(
     let clinic_demand = builder.clinic_demand(&raw.clinic_demand);
     let surgeries = builder.surgeries(&raw.surgeries);
     let requests = builder.requests(&raw.requests, &specialists);
+    let resources = builder.resources(&raw.resources);
+    let resource_requests: Vec<_> = raw
+        .requests
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| r.asks_for_resource())
+        .filter_map(|(i, r)| builder.resource_request(i, r, &resources))
+        .collect();
+    let request_positions: Vec<usize> = raw
+        .requests
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| !r.asks_for_resource())
+        .map(|(i, _)| i)
+        .collect();
     let weights = builder.weights(raw.weights.as_ref());
 
     // Cross-entity checks need every entity and the calendar; they still run after
@@ -265,7 +297,9 @@ pub(super) fn build(
         && mdt_boards.len() == raw.mdt_boards.len()
         && clinic_demand.len() == raw.clinic_demand.len()
         && surgeries.len() == raw.surgeries.len()
-        && requests.len() == raw.requests.len();
+        && requests.len() == request_positions.len()
+        && resources.len() == raw.resources.len()
+        && requests.len() + resource_requests.len() == raw.requests.len();
     let Builder {
         mut d,
         calendar,
@@ -294,12 +328,17 @@ pub(super) fn build(
         weights,
         pins: Vec::new(),
         pools: Vec::new(),
+        resources,
+        resource_requests,
+        resource_pools: Vec::new(),
         warnings: Vec::new(),
         ids,
+        request_positions,
     };
     super::feasibility::check(&instance, &mut d);
     instance.pins = crate::pins::build::build(&raw.pins, &instance, &mut d);
-    instance.pools = crate::pools::build::build(&raw.pools, &instance, &mut d);
+    (instance.pools, instance.resource_pools) =
+        crate::pools::build::build(&raw.pools, &instance, &mut d);
     if d.has_errors() {
         return Err(InstanceError::Invalid {
             diagnostics: d.into_vec(),

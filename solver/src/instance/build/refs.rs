@@ -70,12 +70,26 @@ impl Builder {
             raw.surgeries.iter().map(|x| x.id.clone()),
             SurgeryIx,
         );
+        // Ids are unique over all requests; a request for a specialist or discipline is
+        // indexed by its place among those (resource requests are kept apart).
+        let mut position_among_clinic_requests = Vec::new();
+        let mut next = 0;
+        for request in &raw.requests {
+            position_among_clinic_requests.push(next);
+            if !request.asks_for_resource() {
+                next += 1;
+            }
+        }
         self.ids.requests = index(
             d,
             "requests",
             raw.requests.iter().map(|x| x.id.clone()),
-            RequestIx,
-        );
+            |i| i,
+        )
+        .into_iter()
+        .filter(|(_, i)| !raw.requests[*i].asks_for_resource())
+        .map(|(id, i)| (id, RequestIx(position_among_clinic_requests[i])))
+        .collect();
     }
 
     pub(super) fn site_ref(&mut self, id: &str, path: &str) -> Option<SiteIx> {

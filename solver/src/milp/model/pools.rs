@@ -38,11 +38,7 @@ impl Builder<'_> {
         }
         let mut by_week: BTreeMap<(usize, SiteIx, u32), Vec<Variable>> = BTreeMap::new();
         for ((who, slot), (all, by_site)) in sessions {
-            let Some(p) = instance
-                .pools
-                .iter()
-                .position(|pool| pool.specialist == who)
-            else {
+            let Some(p) = instance.pools.iter().position(|pool| pool.holder == who) else {
                 continue;
             };
             let pool = &instance.pools[p];

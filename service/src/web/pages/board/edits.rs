@@ -483,6 +483,7 @@ fn empty() -> Roster {
         assignments: Vec::new(),
         surgeries: Vec::new(),
         bookings: Vec::new(),
+        resource_bookings: Vec::new(),
         unmet: Vec::new(),
         objective_terms: Default::default(),
     }
