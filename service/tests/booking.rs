@@ -377,6 +377,7 @@ fn the_shipped_rosters_pass_check() {
         "beilun-oncology",
         "yangpu-studios",
         "fenghua-county",
+        "xuhui-screening",
     ] {
         let instance = format!("instances/{name}.toml");
         let roster = format!("instances/rosters/{name}.roster.json");
@@ -446,4 +447,80 @@ fn referrals_see_held_places_and_the_clock_releases_them() {
         "{}",
         text(&output)
     );
+}
+
+#[test]
+fn an_agent_books_and_cancels_a_ct_slot_for_a_referral() {
+    const XUHUI: &str = "instances/xuhui-screening.toml";
+    const GOLDEN: &str = "instances/rosters/xuhui-screening.roster.json";
+    let dir = tempfile::tempdir().expect("tempdir");
+    let ledger = dir.path().join("ledger.json");
+    let ledger = path(&ledger);
+    let ct = |command: &str, extra: &[&str]| {
+        let mut args = vec![
+            command,
+            XUHUI,
+            GOLDEN,
+            "--resource-kind",
+            "ct",
+            "--from",
+            "2026-03-02",
+            "--to",
+            "2026-03-06",
+            "--at",
+            "2026-02-27T08:00:00",
+        ];
+        args.extend_from_slice(extra);
+        houniao(&args)
+    };
+    // Tianping has used its quota in the golden week: it hears so.
+    let output = ct("search", &["--referred-by", "tianping"]);
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output));
+    assert!(
+        stdout(&output).contains("has taken its 3 held place(s) of ct-community in week 0"),
+        "{}",
+        stdout(&output)
+    );
+    // Fenglin has one held place left this week: it sees CT 1's and books one.
+    let output = ct("search", &["--referred-by", "fenglin"]);
+    let found = stdout(&output);
+    assert!(found.contains("ct-1@2026-03-"), "{found}");
+    let output = ct(
+        "book",
+        &[
+            "--referred-by",
+            "fenglin",
+            "--book",
+            ledger,
+            "--patient",
+            "P-77",
+        ],
+    );
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output));
+    let booked = stdout(&output);
+    assert!(booked.contains("booked b-0001: CT 1"), "{booked}");
+    let id = booked
+        .split_whitespace()
+        .find(|w| w.starts_with("b-"))
+        .map(|w| w.trim_matches(|c: char| !c.is_alphanumeric() && c != '-'))
+        .expect("a booking id")
+        .to_string();
+    // A walk-in cannot book the same week; a CT request naming a specialist is refused.
+    let output = ct("book", &["--book", ledger, "--patient", "P-78"]);
+    assert_eq!(output.status.code(), Some(1), "{}", text(&output));
+    let output = ct("search", &["--specialist", "zhang-wei"]);
+    assert_eq!(output.status.code(), Some(2), "{}", text(&output));
+    // The booking is listed and cancelled by id.
+    let output = houniao(&[
+        "bookings",
+        XUHUI,
+        GOLDEN,
+        "--book",
+        ledger,
+        "--patient",
+        "P-77",
+    ]);
+    assert!(stdout(&output).contains("ct-1@"), "{}", text(&output));
+    let output = houniao(&["cancel", XUHUI, GOLDEN, "--book", ledger, &id]);
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output));
 }

@@ -243,13 +243,14 @@ fn print_alternatives(alternatives: &[Alternative]) {
 pub fn options_table(options: &[SlotOption]) -> Table {
     let mut table = Table::new();
     table.load_preset(UTF8_FULL_CONDENSED);
+    let resources = options.iter().all(|o| o.session.resource.is_some());
     table.set_header([
         "#",
         "option",
         "date",
         "session",
         "site",
-        "specialist",
+        if resources { "resource" } else { "specialist" },
         "wait",
         "places",
     ]);

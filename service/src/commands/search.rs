@@ -40,11 +40,19 @@ pub fn run(args: &SearchArgs) -> anyhow::Result<Outcome> {
         Format::Json => println!("{}", serde_json::to_string_pretty(&result)?),
         Format::Text => {
             let instance = desk.book.instance();
-            let who = match &request.specialist {
-                Some(id) => instance
+            let who = match (
+                &request.specialist,
+                &request.resource,
+                &request.resource_kind,
+            ) {
+                (Some(id), _, _) => instance
                     .specialist_ix(id)
                     .map_or(id.clone(), |s| instance.specialist(s).name.clone()),
-                None => request.discipline.clone().unwrap_or_default(),
+                (None, Some(id), _) => instance
+                    .resource_ix(id)
+                    .map_or(id.clone(), |r| instance.resource(r).name.clone()),
+                (None, None, Some(kind)) => format!("any {kind}"),
+                (None, None, None) => request.discipline.clone().unwrap_or_default(),
             };
             println!(
                 "{who}, {} … {}{}",

@@ -537,7 +537,11 @@ impl BookingBook {
         request: &PatientRequest,
         now: DateTime<Utc>,
     ) -> Result<Confirmation, BookingError> {
-        request.resolve(&self.instance, true)?;
+        if request.asks_for_resource() {
+            request.resolve_resource(&self.instance, true)?;
+        } else {
+            request.resolve(&self.instance, true)?;
+        }
         self.settle_offers(now);
         let result = self.search(request, SearchResult::DEFAULT_LIMIT)?;
         match result.options.first() {

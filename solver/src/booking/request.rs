@@ -148,7 +148,7 @@ impl PatientRequest {
             }
             (None, Some(named)) => instance.specialist(named).disciplines[0].clone(),
             (None, None) => {
-                if self.specialist.is_none() {
+                if self.specialist.is_none() && !self.asks_for_resource() {
                     problem(
                         "discipline",
                         "name a specialist or a discipline".into(),

@@ -450,8 +450,30 @@ impl BookingBook {
             wanted: wanted,
             window: window,
         })];
-        // The first session whose held places keep this caller out, and until when.
-        if let Some((key, pool, held)) = sessions.iter().find_map(|key| {
+        // A referral whose site has used its quota hears so; anyone else hears of the
+        // first session whose held places keep them out, and until when.
+        if let Some((key, pool)) = sessions.iter().find_map(|key| {
+            let pool = self.resource_pool(key.0)?;
+            let (_, held) = self.resource_split(*key);
+            (held > 0
+                && pool.admits_referral(request.referred_by)
+                && self.resource_quota_left(request, *key) == 0)
+                .then_some((*key, pool))
+        }) {
+            let (Some(site), Some(quota), Some(week)) = (
+                request.referred_by,
+                pool.quota,
+                instance.calendar.week_of(key.1.date),
+            ) else {
+                return reasons;
+            };
+            reasons.push(text!(PoolQuotaUsed {
+                site: &instance.site(site).name,
+                quota: quota,
+                pool: &pool.id,
+                week: week,
+            }));
+        } else if let Some((key, pool, held)) = sessions.iter().find_map(|key| {
             let pool = self.resource_pool(key.0)?;
             let (_, held) = self.resource_split(*key);
             (held > 0).then_some((*key, pool, held))

@@ -429,6 +429,10 @@ catalogue! {
         en: "the session of \"{who}\" has {count} general bookings, but {places} of its {capacity} places are held by pool \"{pool}\"",
         zh: "“{who}”该时段有{count}个普通预约，但其{capacity}个号中有{places}个由号源池“{pool}”保留"
     }
+    PoolQuotaUsed {
+        en: "{site} has taken its {quota} held place(s) of {pool} in week {week}",
+        zh: "{site}第{week}周已用完号源池{pool}的{quota}个保留号"
+    }
     PoolQuotaOver {
         en: "site \"{site}\" takes {count} of the places pool \"{pool}\" holds in week {week}, over its quota of {quota}",
         zh: "“{site}”第{week}周占用号源池“{pool}”保留的号{count}个，超过其配额{quota}个"
