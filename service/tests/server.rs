@@ -428,6 +428,9 @@ fn the_openapi_document_describes_every_route() {
         ("POST", "/instances/{id}/waitlist"),
         ("GET", "/instances/{id}/waitlist"),
         ("DELETE", "/instances/{id}/waitlist/{entry}"),
+        ("GET", "/instances/{id}/offers"),
+        ("POST", "/instances/{id}/offers/{offer}/accept"),
+        ("POST", "/instances/{id}/offers/{offer}/decline"),
         ("POST", "/instances/{id}/convene"),
         ("POST", "/instances/{id}/trips/search"),
         ("POST", "/instances/{id}/trips"),
@@ -461,6 +464,7 @@ fn the_openapi_document_describes_every_route() {
             .replace("{job}", "x")
             .replace("{booking}", "x")
             .replace("{entry}", "x")
+            .replace("{offer}", "x")
             .replace("{file}", "x.ics");
         let body = (method == "POST").then(|| json!({}));
         let (status, answer) = server.call(method, &concrete, Some("tok-admin"), body);

@@ -802,6 +802,89 @@ fn booking_without_the_sessions_csrf_token_is_refused() {
     }
 }
 
+#[test]
+fn cancelling_at_the_desk_shows_the_offer_of_the_freed_place_in_both_languages() {
+    let desk = Desk::open("tok-agent");
+    let post_api = |path: &str, body: Value| {
+        desk.server.call(
+            "POST",
+            &format!("/instances/{}{path}", desk.instance),
+            Some("tok-agent"),
+            Some(body),
+        )
+    };
+    // Xi Xiaowei's first session on the solved roster, filled up.
+    let request = |patient: &str| {
+        json!({"patient": patient, "specialist": "xi-xiaowei",
+               "earliest": "2026-03-02", "latest": "2026-03-08"})
+    };
+    let (status, found) = post_api("/search", request(""));
+    assert_eq!(status, 200, "{found}");
+    let first = &found["options"][0];
+    let option = first["id"].as_str().expect("an option").to_string();
+    let day = first["session"]["date"].as_str().expect("date").to_string();
+    let mut fillers = Vec::new();
+    for n in 0..first["places_left"].as_u64().expect("places") {
+        let mut body = request(&format!("P-fill-{n}"));
+        body["option"] = json!(option);
+        let (status, booked) = post_api("/bookings", body);
+        assert_eq!(status, 201, "{booked}");
+        fillers.push(booked["booking"]["id"].as_str().expect("id").to_string());
+    }
+    let (status, entry) = post_api(
+        "/waitlist",
+        json!({"patient": "P-wait", "specialist": "xi-xiaowei", "earliest": day, "latest": day}),
+    );
+    assert_eq!(status, 201, "{entry}");
+    let cancelled = desk.act(
+        "/app/desk/cancel",
+        "en",
+        &desk.request(&[("booking", &fillers[0])]),
+    );
+    assert_eq!(cancelled.status, 200, "{}", cancelled.body);
+    assert!(
+        cancelled.body.contains(
+            "Offered to the waitlist: <b class=\"desk-id\">o-0001</b> → w-0001, held until"
+        ),
+        "{}",
+        cancelled.body
+    );
+    let offers = desk.api("/offers?state=pending");
+    assert_eq!(offers[0]["entry"], "w-0001");
+    // The next cancellation in Chinese: the place goes to nobody (the only waiting
+    // entry holds an offer already), and says nothing of offers.
+    let second = desk.act(
+        "/app/desk/cancel",
+        "zh-CN",
+        &desk.request(&[("booking", &fillers[1])]),
+    );
+    assert_eq!(second.status, 200, "{}", second.body);
+    assert!(!second.body.contains("已提供给候补"), "{}", second.body);
+    let (status, _) = desk.server.call(
+        "POST",
+        &format!("/instances/{}/offers/o-0001/decline", desk.instance),
+        Some("tok-agent"),
+        None,
+    );
+    assert_eq!(status, 200);
+    let (status, entry) = post_api(
+        "/waitlist",
+        json!({"patient": "P-wait-2", "specialist": "xi-xiaowei", "earliest": day, "latest": day}),
+    );
+    assert_eq!(status, 201, "{entry}");
+    let third = desk.act(
+        "/app/desk/cancel",
+        "zh-CN",
+        &desk.request(&[("booking", &fillers[2])]),
+    );
+    assert!(
+        third.body.contains("已提供给候补： <b class=\"desk-id\">"),
+        "{}",
+        third.body
+    );
+    assert!(third.body.contains("保留至"), "{}", third.body);
+}
+
 /// The desk's search on Ningde, timed: `cargo test -p houniao-service --test web_desk
 /// -- --ignored --nocapture`. Prints client-side times (loopback HTTP included) and the
 /// server's own latency histogram of the route. Not asserted: the figure goes into

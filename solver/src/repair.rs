@@ -18,7 +18,7 @@ use std::sync::atomic::AtomicBool;
 use chrono::NaiveDate;
 use serde::Serialize;
 
-use crate::booking::{BookingBook, Ledger, SessionRef};
+use crate::booking::{BookingBook, Ledger, OfferState, SessionRef};
 use crate::instance::Instance;
 use crate::roster::{Assignment, Roster};
 use crate::schedule::Schedule;
@@ -284,6 +284,15 @@ fn rebook(
     ) else {
         return (kept, calls);
     };
+    // A pending offer of a session the new roster does not hold is withdrawn (its
+    // place is gone); one of a session it holds keeps holding its place.
+    for offer in kept.offers.iter_mut().filter(|o| o.is_pending()) {
+        if book.places_left_in(&offer.session).is_err() {
+            offer.state = OfferState::Withdrawn;
+            offer.closed_at = Some(offer.offered_at);
+            offer.handed_on = true;
+        }
+    }
     // Ledger ids of the re-booked entries, by the id the new book gave them.
     let mut ids: BTreeMap<String, String> = BTreeMap::new();
     for record in ledger.bookings.iter().filter(|b| b.is_active()) {

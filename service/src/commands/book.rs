@@ -216,6 +216,9 @@ pub fn cancel(args: &CancelArgs) -> anyhow::Result<Outcome> {
                     }
                 );
             }
+            for offer in &cancellation.offers {
+                println!("  {}", desk::describe_offer(offer));
+            }
         }
     }
     Ok(Outcome::Valid)

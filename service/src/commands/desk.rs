@@ -8,8 +8,8 @@ use std::sync::Arc;
 use chrono::{NaiveDate, NaiveDateTime};
 use comfy_table::{Table, presets::UTF8_FULL_CONDENSED};
 use houniao::booking::{
-    Alternative, BookingBook, BookingError, Ledger, LedgerFile, PatientRequest, SearchResult,
-    SlotOption, from_session_clock,
+    Alternative, BookingBook, BookingError, DEFAULT_OFFER_HOLD_MINUTES, Ledger, LedgerFile, Offer,
+    OfferState, PatientRequest, SearchResult, SlotOption, from_session_clock, session_clock,
 };
 use houniao::calendar::parse_date;
 use houniao::{Instance, Roster};
@@ -28,6 +28,11 @@ pub struct PublishedArgs {
     /// 2026-03-02T08:00:00: when reserved places are released; default now.
     #[arg(long, value_name = "DATETIME", value_parser = datetime)]
     pub at: Option<NaiveDateTime>,
+    /// How long an offer of a freed place to a waitlisted request holds the place, in
+    /// minutes (docs/booking.md § Offers).
+    #[arg(long, value_name = "MINUTES", default_value_t = DEFAULT_OFFER_HOLD_MINUTES,
+          value_parser = clap::value_parser!(u32).range(1..))]
+    pub offer_hold_minutes: u32,
 }
 
 /// What the patient asks for.
@@ -161,6 +166,9 @@ pub fn open(
     match opened {
         Ok(mut book) => {
             book.set_clock(published.at.map(from_session_clock));
+            book.set_offer_hold(chrono::Duration::minutes(i64::from(
+                published.offer_hold_minutes,
+            )));
             Ok(Ok(Desk { book, file }))
         }
         Err(error) => report(error).map(Err),
@@ -264,4 +272,34 @@ pub fn options_table(options: &[SlotOption]) -> Table {
         ]);
     }
     table
+}
+
+/// An offer in one line, times on the session clock: "offered o-0001 (xi-xiaowei@2026-03-03:am)
+/// to w-0001 until 2026-03-01 19:00".
+pub fn describe_offer(offer: &Offer) -> String {
+    let clock = |at| session_clock(at).format("%Y-%m-%d %H:%M");
+    match offer.state {
+        OfferState::Pending => format!(
+            "offered {} ({}) to {} until {}",
+            offer.id,
+            offer.session,
+            offer.entry,
+            clock(offer.expires_at)
+        ),
+        state => format!(
+            "{} ({}) to {}: {state}{}{}",
+            offer.id,
+            offer.session,
+            offer.entry,
+            offer
+                .closed_at
+                .map(|at| format!(" at {}", clock(at)))
+                .unwrap_or_default(),
+            offer
+                .booking
+                .as_ref()
+                .map(|b| format!(", booked {b}"))
+                .unwrap_or_default()
+        ),
+    }
 }

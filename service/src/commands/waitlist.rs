@@ -1,11 +1,12 @@
-//! `houniao waitlist add | list | remove | export`: requests the call centre could not
-//! place, kept in the booking ledger and exported as `[[requests]]` for the next solve.
+//! `houniao waitlist add | list | remove | export | offers | accept | decline`: requests
+//! the call centre could not place, kept in the booking ledger and exported as
+//! `[[requests]]` for the next solve, and the offers of freed places made to them.
 
 use std::path::{Path, PathBuf};
 
 use chrono::Utc;
 use clap::Subcommand;
-use houniao::booking::{LedgerFile, WaitlistEntry, export_requests, merge_into_instance};
+use houniao::booking::{LedgerFile, Offer, WaitlistEntry, export_requests, merge_into_instance};
 use houniao::files::write_atomically;
 use houniao::instance::SourceFormat;
 
@@ -46,6 +47,50 @@ pub enum WaitlistCommand {
         #[arg(value_name = "ENTRY")]
         entry: String,
     },
+    /// The offers of freed places to waitlisted requests (offers past their time are
+    /// expired and passed on first, and the ledger saved).
+    Offers {
+        #[command(flatten)]
+        published: PublishedArgs,
+        /// The booking ledger (JSON).
+        #[arg(long, value_name = "FILE")]
+        book: PathBuf,
+        /// Every offer, not only the pending ones.
+        #[arg(long)]
+        all: bool,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
+    /// Accept a pending offer: book its place, and cancel the patient's later booking
+    /// in the discipline (its place may be offered to the next in rank).
+    Accept {
+        #[command(flatten)]
+        published: PublishedArgs,
+        /// The booking ledger (JSON).
+        #[arg(long, value_name = "FILE")]
+        book: PathBuf,
+        /// The offer (o-0001).
+        #[arg(value_name = "OFFER")]
+        offer: String,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
+    /// Decline a pending offer: its place is offered to the next in rank.
+    Decline {
+        #[command(flatten)]
+        published: PublishedArgs,
+        /// The booking ledger (JSON).
+        #[arg(long, value_name = "FILE")]
+        book: PathBuf,
+        /// The offer (o-0001).
+        #[arg(value_name = "OFFER")]
+        offer: String,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
     /// Export the waiting requests as `[[requests]]` for the next roster solve.
     Export {
         /// The booking ledger (JSON).
@@ -74,7 +119,135 @@ pub fn run(command: &WaitlistCommand) -> anyhow::Result<Outcome> {
         WaitlistCommand::Export { book, into, output } => {
             export(book, into.as_deref(), output.as_deref())
         }
+        WaitlistCommand::Offers {
+            published,
+            book,
+            all,
+            format,
+        } => offers(published, book, *all, *format),
+        WaitlistCommand::Accept {
+            published,
+            book,
+            offer,
+            format,
+        } => accept(published, book, offer, *format),
+        WaitlistCommand::Decline {
+            published,
+            book,
+            offer,
+            format,
+        } => decline(published, book, offer, *format),
     }
+}
+
+fn offers(
+    published: &PublishedArgs,
+    book: &Path,
+    all: bool,
+    format: Format,
+) -> anyhow::Result<Outcome> {
+    let mut desk = match desk::open(published, Some(book), Access::Change)? {
+        Ok(desk) => desk,
+        Err(outcome) => return Ok(outcome),
+    };
+    let now = desk.book.now();
+    if !desk.book.settle_offers(now).is_empty() {
+        desk.save()?;
+    }
+    let shown: Vec<&Offer> = desk
+        .book
+        .offers()
+        .iter()
+        .filter(|o| all || o.is_pending())
+        .collect();
+    match format {
+        Format::Json => println!("{}", serde_json::to_string_pretty(&shown)?),
+        Format::Text => {
+            let pending = shown.iter().filter(|o| o.is_pending()).count();
+            println!("{} offer(s), {pending} pending", shown.len());
+            for offer in shown {
+                println!("  {}", desk::describe_offer(offer));
+            }
+        }
+    }
+    Ok(Outcome::Valid)
+}
+
+fn accept(
+    published: &PublishedArgs,
+    book: &Path,
+    offer: &str,
+    format: Format,
+) -> anyhow::Result<Outcome> {
+    let mut desk = match desk::open(published, Some(book), Access::Change)? {
+        Ok(desk) => desk,
+        Err(outcome) => return Ok(outcome),
+    };
+    let accepted = match desk.book.accept_offer(offer, desk.book.now()) {
+        Ok(accepted) => accepted,
+        Err(error) => return desk::report(error),
+    };
+    desk.save()?;
+    match format {
+        Format::Json => println!("{}", serde_json::to_string_pretty(&accepted)?),
+        Format::Text => {
+            let booking = &accepted.confirmation.booking;
+            println!(
+                "accepted {}: booked {} in {}; {} place(s) left",
+                accepted.offer.id,
+                booking.id,
+                booking.session,
+                accepted.confirmation.option.places_left
+            );
+            if !accepted.confirmation.left_waitlist.is_empty() {
+                println!(
+                    "  taken off the waitlist: {}",
+                    accepted.confirmation.left_waitlist.join(", ")
+                );
+            }
+            if let Some(released) = &accepted.released {
+                println!(
+                    "  released the later booking {} ({})",
+                    released.id, released.session
+                );
+                for next in &released.offers {
+                    println!("  {}", desk::describe_offer(next));
+                }
+            }
+        }
+    }
+    Ok(Outcome::Valid)
+}
+
+fn decline(
+    published: &PublishedArgs,
+    book: &Path,
+    offer: &str,
+    format: Format,
+) -> anyhow::Result<Outcome> {
+    let mut desk = match desk::open(published, Some(book), Access::Change)? {
+        Ok(desk) => desk,
+        Err(outcome) => return Ok(outcome),
+    };
+    let declined = match desk.book.decline_offer(offer, desk.book.now()) {
+        Ok(declined) => declined,
+        Err(error) => return desk::report(error),
+    };
+    desk.save()?;
+    match format {
+        Format::Json => println!("{}", serde_json::to_string_pretty(&declined)?),
+        Format::Text => {
+            println!(
+                "declined {} ({})",
+                declined.offer.id, declined.offer.session
+            );
+            match &declined.next {
+                Some(next) => println!("  {}", desk::describe_offer(next)),
+                None => println!("  nobody else waiting fits the place: it is free"),
+            }
+        }
+    }
+    Ok(Outcome::Valid)
 }
 
 fn add(

@@ -1,5 +1,6 @@
 //! `houniao.toml`: where the service listens, where it stores, how long solves may run,
-//! how large a request may be, and who may call it (bearer tokens with roles).
+//! how large a request may be, how long a waitlist offer holds its place, and who may
+//! call it (bearer tokens with roles).
 //! Command-line flags override the file; without either, sensible defaults.
 
 use std::net::SocketAddr;
@@ -23,6 +24,9 @@ pub struct Config {
     pub solver: SolverLimits,
     /// API tokens.
     pub tokens: Vec<TokenConfig>,
+    /// How long an offer of a freed place to a waitlisted request holds the place, in
+    /// minutes (docs/booking.md § Offers).
+    pub offer_hold_minutes: u32,
 }
 
 /// Limits on solve jobs.
@@ -61,6 +65,7 @@ impl Default for Config {
             max_body_bytes: 2 * 1024 * 1024,
             solver: SolverLimits::default(),
             tokens: Vec::new(),
+            offer_hold_minutes: houniao::booking::DEFAULT_OFFER_HOLD_MINUTES,
         }
     }
 }

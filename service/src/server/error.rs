@@ -117,6 +117,7 @@ impl From<BookingError> for ApiError {
                 ApiError::conflict("no_bundle", detail).with(json!({ "reasons": reasons }))
             }
             BookingError::AlreadyBooked { .. } => ApiError::conflict("already_booked", detail),
+            BookingError::OfferClosed { .. } => ApiError::conflict("offer_closed", detail),
             BookingError::AlreadyCancelled { .. } => {
                 ApiError::conflict("already_cancelled", detail)
             }
@@ -128,6 +129,7 @@ impl From<BookingError> for ApiError {
             }
             BookingError::UnknownBooking { .. }
             | BookingError::UnknownWaitlistEntry { .. }
+            | BookingError::UnknownOffer { .. }
             | BookingError::UnknownBoard { .. } => {
                 ApiError::new(StatusCode::NOT_FOUND, "not_found", detail)
             }

@@ -1,5 +1,5 @@
 //! `/metrics` in the Prometheus text format: requests by route and status, their
-//! latency, solve durations, and bookings by outcome.
+//! latency, solve durations, bookings by outcome, and waitlist offers by event.
 
 use prometheus::{
     Encoder, HistogramOpts, HistogramVec, IntCounterVec, Opts, Registry, TextEncoder,
@@ -17,6 +17,8 @@ pub struct Metrics {
     pub solves: HistogramVec,
     /// Booking operations by kind and outcome.
     pub bookings: IntCounterVec,
+    /// Waitlist offers by event: made, accepted, declined, expired, withdrawn.
+    pub offers: IntCounterVec,
 }
 
 impl Metrics {
@@ -50,11 +52,20 @@ impl Metrics {
             &["operation", "outcome"],
         )
         .expect("valid metric");
+        let offers = IntCounterVec::new(
+            Opts::new(
+                "houniao_offers_total",
+                "Waitlist offers of freed places, by event",
+            ),
+            &["event"],
+        )
+        .expect("valid metric");
         for metric in [
             Box::new(requests.clone()) as Box<dyn prometheus::core::Collector>,
             Box::new(latency.clone()),
             Box::new(solves.clone()),
             Box::new(bookings.clone()),
+            Box::new(offers.clone()),
         ] {
             registry.register(metric).expect("registered once");
         }
@@ -64,6 +75,7 @@ impl Metrics {
             latency,
             solves,
             bookings,
+            offers,
         }
     }
 

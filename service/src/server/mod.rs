@@ -46,7 +46,15 @@ pub struct ServeArgs {
     /// The SQLite database file (default ./houniao.db).
     #[arg(long, value_name = "PATH")]
     pub db: Option<PathBuf>,
+    /// How long an offer of a freed place to a waitlisted request holds the place, in
+    /// minutes (default 120; the config's `offer_hold_minutes`).
+    #[arg(long, value_name = "MINUTES", value_parser = clap::value_parser!(u32).range(1..))]
+    pub offer_hold_minutes: Option<u32>,
 }
+
+/// How often the service expires the offers whose time has come and passes their
+/// places on (every change of a ledger does too).
+pub const OFFER_TICK: std::time::Duration = std::time::Duration::from_secs(5);
 
 /// Runs the service until SIGTERM or ctrl-c.
 pub fn run(args: &ServeArgs) -> anyhow::Result<()> {
@@ -59,6 +67,9 @@ pub fn run(args: &ServeArgs) -> anyhow::Result<()> {
     }
     if let Some(db) = &args.db {
         config.db = db.clone();
+    }
+    if let Some(minutes) = args.offer_hold_minutes {
+        config.offer_hold_minutes = minutes;
     }
     tracing_subscriber::fmt()
         .with_env_filter(
@@ -98,6 +109,7 @@ async fn serve(config: Config) -> anyhow::Result<()> {
         sessions: crate::web::session::Sessions::default(),
     });
     load_publications(&state)?;
+    tokio::spawn(offer_ticker(state.clone()));
     tracing::info!(
         "houniao listening on http://{address} (database {})",
         state.config.db.display()
@@ -109,6 +121,27 @@ async fn serve(config: Config) -> anyhow::Result<()> {
         .await?;
     tracing::info!("houniao stopped");
     Ok(())
+}
+
+/// Every [`OFFER_TICK`], expires each publication's offers whose time has come and
+/// passes their places on (written and audited like any ledger change).
+async fn offer_ticker(state: Arc<AppState>) {
+    let mut tick = tokio::time::interval(OFFER_TICK);
+    loop {
+        tick.tick().await;
+        let ids: Vec<String> = state
+            .published
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .keys()
+            .cloned()
+            .collect();
+        for id in ids {
+            if let Err(error) = api::booking::settle_offers(&state, id.clone()).await {
+                tracing::warn!("settling the offers of {id} failed: {}", error.detail);
+            }
+        }
+    }
 }
 
 /// The tokens from the config and the database; with none at all, an admin token is

@@ -162,7 +162,15 @@ impl AppState {
     pub fn open_book(&self, instance_id: &str, roster: &Roster) -> Result<BookingBook, ApiError> {
         let instance = self.instance(instance_id)?;
         let ledger = self.store.ledger(instance_id, &instance.name)?;
-        Ok(BookingBook::open(instance, roster, ledger)?)
+        Ok(self.with_offer_hold(BookingBook::open(instance, roster, ledger)?))
+    }
+
+    /// The book with the configured hold of waitlist offers.
+    pub fn with_offer_hold(&self, mut book: BookingBook) -> BookingBook {
+        book.set_offer_hold(chrono::Duration::minutes(i64::from(
+            self.config.offer_hold_minutes,
+        )));
+        book
     }
 
     /// Opens the book of a publication again (at start). Its roster met the pins of
@@ -172,7 +180,7 @@ impl AppState {
         let mut instance = (*self.instance(instance_id)?).clone();
         instance.pins.clear();
         let ledger = self.store.ledger(instance_id, &instance.name)?;
-        Ok(BookingBook::open(Arc::new(instance), roster, ledger)?)
+        Ok(self.with_offer_hold(BookingBook::open(Arc::new(instance), roster, ledger)?))
     }
 }
 

@@ -4,8 +4,8 @@
 //!
 //! What lives here: uploaded instances (their text, as uploaded), solve jobs, rosters,
 //! publications (versioned: a new one never replaces an old one), the booking ledger of
-//! each instance (bookings, cancelled roster bookings, waitlist; one row per entry, the
-//! entry as JSON), the pins set through the API (replacing the file's), draft rosters
+//! each instance (bookings, cancelled roster bookings, waitlist, offers of freed places;
+//! one row per entry, the entry as JSON), the pins set through the API (replacing the file's), draft rosters
 //! made by checked edits (their parent and, when it differs from the instance's, their
 //! own pin list), API tokens and calendar feed keys (hashes only, [`feed_keys`]) and the
 //! audit log.
@@ -18,7 +18,7 @@ use std::path::Path;
 use std::sync::Mutex;
 
 use chrono::Utc;
-use houniao::booking::{BookingRecord, LEDGER_FORMAT, Ledger, Release, WaitlistEntry};
+use houniao::booking::{BookingRecord, LEDGER_FORMAT, Ledger, Offer, Release, WaitlistEntry};
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
 
@@ -126,6 +126,16 @@ CREATE TABLE feed_keys (
     revoked_by TEXT
 );
 CREATE INDEX feed_keys_target ON feed_keys (instance_id, kind, target);
+"#,
+    // 6: waitlist offers of freed places (docs/booking.md § Offers).
+    r#"
+CREATE TABLE offers (
+    instance_id TEXT NOT NULL REFERENCES instances(id),
+    id TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    record TEXT NOT NULL,
+    PRIMARY KEY (instance_id, id)
+);
 "#,
 ];
 
@@ -821,6 +831,7 @@ impl Store {
             bookings: records(&connection, "bookings", instance_id)?,
             released: records(&connection, "releases", instance_id)?,
             waitlist: records(&connection, "waitlist", instance_id)?,
+            offers: records(&connection, "offers", instance_id)?,
         })
     }
 
@@ -844,13 +855,22 @@ impl Store {
                             "INSERT INTO waitlist (instance_id, id, seq, record) VALUES (?1, ?2, ?3, ?4) \
                              ON CONFLICT (instance_id, id) DO UPDATE SET record = excluded.record"
                         }
+                        LedgerTable::Offers => {
+                            "INSERT INTO offers (instance_id, id, seq, record) VALUES (?1, ?2, ?3, ?4) \
+                             ON CONFLICT (instance_id, id) DO UPDATE SET record = excluded.record"
+                        }
                     };
                     transaction.execute(
                         sql,
                         params![write.instance_id, row.key, row.seq, row.record],
                     )?;
                 }
-                Self::audit(&transaction, &write.actor, write.action, &write.target, "")?;
+                if !write.action.is_empty() {
+                    Self::audit(&transaction, &write.actor, write.action, &write.target, "")?;
+                }
+                for (action, target, detail) in &write.audits {
+                    Self::audit(&transaction, &write.actor, action, target, detail)?;
+                }
             }
             transaction.commit()
         })
@@ -891,6 +911,7 @@ pub enum LedgerTable {
     Bookings,
     Releases,
     Waitlist,
+    Offers,
 }
 
 /// One ledger entry as a row.
@@ -908,8 +929,11 @@ pub struct LedgerWrite {
     pub instance_id: String,
     pub rows: Vec<LedgerRow>,
     pub actor: String,
+    /// The change's audit action (empty: none, as for offers settled on their own).
     pub action: &'static str,
     pub target: String,
+    /// More audit lines: (action, target, detail), such as each offer made or closed.
+    pub audits: Vec<(&'static str, String, String)>,
 }
 
 type Reply = std::sync::mpsc::Sender<std::result::Result<(), String>>;
@@ -977,6 +1001,7 @@ pub struct LedgerChanges<'a> {
     pub bookings: Vec<(usize, &'a BookingRecord)>,
     pub releases: Vec<(usize, &'a Release)>,
     pub waitlist: Vec<(usize, &'a WaitlistEntry)>,
+    pub offers: Vec<(usize, &'a Offer)>,
 }
 
 impl<'a> LedgerChanges<'a> {
@@ -1003,7 +1028,17 @@ impl<'a> LedgerChanges<'a> {
             seq: *seq as i64,
             record: json(*w),
         });
-        bookings.chain(releases).chain(waitlist).collect()
+        let offers = self.offers.iter().map(|(seq, o)| LedgerRow {
+            table: LedgerTable::Offers,
+            key: o.id.clone(),
+            seq: *seq as i64,
+            record: json(*o),
+        });
+        bookings
+            .chain(releases)
+            .chain(waitlist)
+            .chain(offers)
+            .collect()
     }
 
     /// The entries with these ids (bookings by id, releases by request id, waitlist
@@ -1013,6 +1048,7 @@ impl<'a> LedgerChanges<'a> {
         bookings: &[&str],
         releases: &[&str],
         waitlist: &[&str],
+        offers: &[&str],
     ) -> LedgerChanges<'a> {
         LedgerChanges {
             bookings: ledger
@@ -1032,6 +1068,12 @@ impl<'a> LedgerChanges<'a> {
                 .iter()
                 .enumerate()
                 .filter(|(_, w)| waitlist.contains(&w.id.as_str()))
+                .collect(),
+            offers: ledger
+                .offers
+                .iter()
+                .enumerate()
+                .filter(|(_, o)| offers.contains(&o.id.as_str()))
                 .collect(),
         }
     }

@@ -5,10 +5,11 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Duration, NaiveDate, Utc};
 use serde::Serialize;
 
 use super::ledger::{BookingRecord, LEDGER_FORMAT, Ledger, Release, SessionRef, WaitlistEntry};
+use super::offers::{DEFAULT_OFFER_HOLD_MINUTES, Offer};
 use super::search::{SearchResult, SlotOption};
 use super::{BookingError, PatientRequest};
 use crate::calendar::Slot;
@@ -45,6 +46,10 @@ pub struct BookingBook {
     pub(super) held_places: HeldPlaces,
     /// The desk's clock: `None` for the system's.
     pub(super) clock: Option<DateTime<Utc>>,
+    /// Places held by pending offers, per session: the patients they are offered to.
+    pub(super) offered: BTreeMap<SessionKey, Vec<String>>,
+    /// How long an offer holds its place.
+    pub(super) offer_hold: Duration,
     /// Places taken in resources' sessions (`resource_desk`).
     pub(super) resource_places: ResourcePlaces,
 }
@@ -80,6 +85,9 @@ pub struct Cancellation {
     pub places_left: u32,
     /// Waitlisted requests the freed place could serve, oldest first.
     pub waitlist_matches: Vec<WaitlistMatch>,
+    /// The offer of the freed place to the best-ranked of them that may take it, if
+    /// any (docs/booking.md § Offers), and any other offer this change made.
+    pub offers: Vec<Offer>,
 }
 
 /// One active booking, from the roster or the call centre.
@@ -162,6 +170,8 @@ impl BookingBook {
             held: BTreeMap::new(),
             held_places: HeldPlaces::default(),
             clock: None,
+            offered: BTreeMap::new(),
+            offer_hold: Duration::minutes(i64::from(DEFAULT_OFFER_HOLD_MINUTES)),
             resource_places,
         };
         book.replay(ledger, roster)?;
@@ -262,7 +272,26 @@ impl BookingBook {
             self.held
                 .insert((record.request.patient.clone(), key), record.id.clone());
         }
+        // A pending offer of a session this roster does not hold holds nothing; the
+        // book's next change withdraws it (`settle_offers`).
+        for offer in &ledger.offers {
+            if !ledger.waitlist.iter().any(|w| w.id == offer.entry) {
+                return Err(BookingError::LedgerDoesNotFit {
+                    id: offer.id.clone(),
+                    problem: format!("no waitlist entry \"{}\"", offer.entry),
+                });
+            }
+            if self.positions.contains_key(&offer.id)
+                || ledger.offers.iter().filter(|o| o.id == offer.id).count() > 1
+            {
+                return Err(BookingError::LedgerDoesNotFit {
+                    id: offer.id.clone(),
+                    problem: "the id is used twice".into(),
+                });
+            }
+        }
         self.ledger = ledger;
+        self.recount_offers();
         Ok(())
     }
 
@@ -274,6 +303,15 @@ impl BookingBook {
     /// The ledger (to be saved after a change).
     pub fn ledger(&self) -> &Ledger {
         &self.ledger
+    }
+
+    pub(super) fn ledger_mut(&mut self) -> &mut Ledger {
+        &mut self.ledger
+    }
+
+    /// Whether the patient holds a call-centre booking in the session.
+    pub(super) fn holds(&self, patient: &str, key: SessionKey) -> bool {
+        self.held.contains_key(&(patient.to_string(), key))
     }
 
     /// How many bookable (clinic and studio) sessions the roster holds.
@@ -427,6 +465,7 @@ impl BookingBook {
         option: &SessionRef,
         now: DateTime<Utc>,
     ) -> Result<Confirmation, BookingError> {
+        self.settle_offers(now);
         if request.asks_for_resource() {
             return self.book_resource(request, option, now);
         }
@@ -480,10 +519,12 @@ impl BookingBook {
         self.held
             .insert((request.patient.clone(), key), record.id.clone());
         self.ledger.bookings.push(record.clone());
+        self.accepted_by_booking(&request.patient, &record.session, &record.id, now);
         let left_waitlist = self.served_waitlist_entries(&request.patient, key);
         for entry in &left_waitlist {
             self.ledger.leave_waitlist(entry, now)?;
         }
+        self.settle_offers(now);
         Ok(Confirmation {
             option: self.option(key, &resolved, substitute),
             booking: record,
@@ -502,6 +543,7 @@ impl BookingBook {
         } else {
             request.resolve(&self.instance, true)?;
         }
+        self.settle_offers(now);
         let result = self.search(request, SearchResult::DEFAULT_LIMIT)?;
         match result.options.first() {
             Some(best) => {
@@ -515,7 +557,6 @@ impl BookingBook {
         }
     }
 
-    /// A fresh id `PREFIX-NNNN` that no booking, waitlist entry or instance request uses.
     /// The ledger's bookings, cancelled ones included.
     pub(super) fn ledger_bookings(&self) -> &[BookingRecord] {
         &self.ledger.bookings
@@ -561,11 +602,14 @@ impl BookingBook {
             .and_then(|r| self.instance.resource_requests[r.0].referred_by)
     }
 
-    fn next_id(&self, prefix: &str, used: usize) -> String {
+    /// A fresh id `PREFIX-NNNN` that no booking, waitlist entry, offer or instance
+    /// request uses.
+    pub(super) fn next_id(&self, prefix: &str, used: usize) -> String {
         let taken = |id: &str| {
             self.instance.request_ix(id).is_some()
                 || self.positions.contains_key(id)
                 || self.ledger.waitlist.iter().any(|w| w.id == id)
+                || self.ledger.offers.iter().any(|o| o.id == id)
         };
         (used + 1..)
             .map(|n| format!("{prefix}-{n:04}"))
@@ -576,6 +620,8 @@ impl BookingBook {
     /// Cancels a booking: a ledger booking by its id, or a roster booking by its request
     /// id. The place is freed; waitlisted requests it could serve are returned.
     pub fn cancel(&mut self, id: &str, now: DateTime<Utc>) -> Result<Cancellation, BookingError> {
+        self.settle_offers(now);
+        let made = self.ledger.offers.len();
         let key = if let Some(position) = self.positions.get(id).copied() {
             let record = &mut self.ledger.bookings[position];
             if let Some(at) = record.cancelled_at {
@@ -655,11 +701,14 @@ impl BookingBook {
             });
         };
         self.release_place(key);
+        self.offer_place(key, now);
+        self.settle_offers(now);
         Ok(Cancellation {
             id: id.to_string(),
             session: self.session_ref(key),
             places_left: self.places_left(key),
             waitlist_matches: self.waitlist_matches(key),
+            offers: self.ledger.offers[made..].to_vec(),
         })
     }
 
@@ -697,6 +746,7 @@ impl BookingBook {
         now: DateTime<Utc>,
     ) -> Result<WaitlistEntry, BookingError> {
         request.resolve(&self.instance, true)?;
+        self.settle_offers(now);
         let result = self.search(request, 0)?;
         let entry = WaitlistEntry {
             id: self.next_id("w", self.ledger.waitlist.len()),
@@ -716,7 +766,10 @@ impl BookingBook {
         id: &str,
         now: DateTime<Utc>,
     ) -> Result<WaitlistEntry, BookingError> {
-        self.ledger.leave_waitlist(id, now)
+        self.settle_offers(now);
+        let entry = self.ledger.leave_waitlist(id, now)?;
+        self.settle_offers(now);
+        Ok(entry)
     }
 
     /// The active waitlist, oldest first.

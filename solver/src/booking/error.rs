@@ -122,6 +122,24 @@ pub enum BookingError {
         /// The id as given.
         id: String,
     },
+    /// No offer has this id.
+    #[error("no offer \"{id}\"{}", hint.as_ref().map(|h| format!(" ({h})")).unwrap_or_default())]
+    UnknownOffer {
+        /// The id as given.
+        id: String,
+        /// A close id, when there is one.
+        hint: Option<String>,
+    },
+    /// The offer is no longer pending: accepted, declined, expired or withdrawn.
+    #[error("offer {id} is {state} (since {at}), not pending")]
+    OfferClosed {
+        /// The offer.
+        id: String,
+        /// Where it stands.
+        state: super::OfferState,
+        /// When it left `pending`.
+        at: String,
+    },
     /// The MDT board does not exist.
     #[error("unknown MDT board \"{id}\"{}", hint.as_ref().map(|h| format!(" ({h})")).unwrap_or_default())]
     UnknownBoard {

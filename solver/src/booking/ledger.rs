@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::text::Text;
 
+use super::offers::{Offer, OfferState};
 use super::{BookingError, PatientRequest};
 use crate::calendar::parse_date;
 
@@ -153,6 +154,10 @@ pub struct Ledger {
     /// Requests waiting for the next roster (removed ones stay, marked).
     #[serde(default)]
     pub waitlist: Vec<WaitlistEntry>,
+    /// Freed places offered to waitlisted requests, in the order made (docs/booking.md
+    /// § Offers); absent from ledgers that never made one.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub offers: Vec<Offer>,
 }
 
 impl Ledger {
@@ -164,7 +169,13 @@ impl Ledger {
             bookings: Vec::new(),
             released: Vec::new(),
             waitlist: Vec::new(),
+            offers: Vec::new(),
         }
+    }
+
+    /// The offers still holding their place, oldest first.
+    pub fn pending_offers(&self) -> Vec<&Offer> {
+        self.offers.iter().filter(|o| o.is_pending()).collect()
     }
 
     /// The active waitlist, oldest first.
@@ -172,7 +183,8 @@ impl Ledger {
         self.waitlist.iter().filter(|w| w.is_active()).collect()
     }
 
-    /// Takes an entry off the waitlist (booked by hand, or withdrawn).
+    /// Takes an entry off the waitlist (booked by hand, or withdrawn); its pending
+    /// offer, if any, is withdrawn (its place is passed on at the book's next change).
     pub fn leave_waitlist(
         &mut self,
         id: &str,
@@ -184,7 +196,16 @@ impl Ledger {
             .find(|w| w.id == id && w.is_active())
             .ok_or_else(|| BookingError::UnknownWaitlistEntry { id: id.to_string() })?;
         entry.removed_at = Some(now);
-        Ok(entry.clone())
+        let entry = entry.clone();
+        for offer in self
+            .offers
+            .iter_mut()
+            .filter(|o| o.entry == entry.id && o.is_pending())
+        {
+            offer.state = OfferState::Withdrawn;
+            offer.closed_at = Some(now);
+        }
+        Ok(entry)
     }
 }
 

@@ -11,6 +11,9 @@
 //! - [`BookingBook`] — the published roster plus the ledger: places left per session,
 //!   [`search`](BookingBook::search), [`book`](BookingBook::book),
 //!   [`cancel`](BookingBook::cancel), the waitlist;
+//! - [`Offer`] — a freed place offered to waitlisted requests one at a time in rank
+//!   order, held for the desk's hold time, [accepted](BookingBook::accept_offer) or
+//!   [declined](BookingBook::decline_offer);
 //! - [`convene`](BookingBook::convene) — the earliest slots in which an MDT board can sit at short notice.
 //!
 //! A session's capacity is its holder's `clinic_capacity` (rule 9); the places taken
@@ -24,6 +27,7 @@ mod error;
 mod explain;
 pub mod green_channel;
 mod ledger;
+mod offers;
 mod places;
 mod request;
 mod resource_desk;
@@ -36,6 +40,7 @@ pub use bundle::{BundleConfirmation, BundleOption, BundleRequest, BundleSearch, 
 pub use convene::{ConveneOptions, ConveneOutcome, Gathering, GatheringKind, Participant};
 pub use error::BookingError;
 pub use ledger::{BookingRecord, LEDGER_FORMAT, Ledger, Release, SessionRef, WaitlistEntry};
+pub use offers::{DEFAULT_OFFER_HOLD_MINUTES, Offer, OfferAcceptance, OfferDecline, OfferState};
 pub use places::{SESSION_CLOCK_OFFSET_HOURS, from_session_clock, session_clock};
 pub use request::PatientRequest;
 pub use search::{Alternative, AlternativeKind, SearchResult, SlotOption};

@@ -111,8 +111,15 @@ impl BookingBook {
             .is_some_and(|pool| session_clock(self.now()) >= self.release_time(pool, key))
     }
 
-    /// The places of a session the request may take now.
+    /// The places of a session the request may take now: those its pool lets it take,
+    /// less those pending offers hold (docs/booking.md § Offers).
     pub(super) fn places_for(&self, request: &Request, key: SessionKey) -> u32 {
+        self.pool_places_for(request, key)
+            .saturating_sub(self.on_offer_to_others(key, &request.patient))
+    }
+
+    /// The places of a session the request may take now, pending offers aside.
+    pub(super) fn pool_places_for(&self, request: &Request, key: SessionKey) -> u32 {
         let (general, held) = self.split_left(key);
         let Some(pool) = self.pool_at(key) else {
             return general;
@@ -130,6 +137,9 @@ impl BookingBook {
     /// held place first (keeping general ones for others), anyone else a general one,
     /// then a released held one.
     pub(super) fn place_for(&self, request: &Request, key: SessionKey) -> Option<Place> {
+        if self.places_for(request, key) == 0 {
+            return None;
+        }
         let (general, held) = self.split_left(key);
         let Some(pool) = self.pool_at(key) else {
             return (general > 0).then_some(Place::General);
@@ -160,7 +170,7 @@ impl BookingBook {
         keys.into_iter().find_map(|key| {
             let pool = self.pool_at(key)?;
             let (_, held) = self.split_left(key);
-            if held == 0 || self.places_for(request, key) > 0 {
+            if held == 0 || self.pool_places_for(request, key) > 0 {
                 return None;
             }
             let until = self.release_time(pool, key);

@@ -601,6 +601,7 @@ impl BookingBook {
                 general + held
             },
             waitlist_matches: Vec::new(),
+            offers: Vec::new(),
         }
     }
 }

@@ -128,6 +128,9 @@ impl BookingBook {
         if !named_fits && let Some(held) = self.held_for_others(&resolved) {
             reason_texts.push(held);
         }
+        if !named_fits && let Some(offered) = self.offered_to_others(&resolved) {
+            reason_texts.push(offered);
+        }
         let total = fitting.len();
         let options = fitting
             .into_iter()

@@ -442,6 +442,10 @@ catalogue! {
         zh: "{who}{day}{session}的{places}个号为{sites}的转诊保留，至{until}"
     }
     AtTime { en: "{date} {time}", zh: "{date} {time}" }
+    OfferHeldFor {
+        en: "{places} freed place(s) of {who}'s {day} {session} session are offered to waitlisted patients until {until}",
+        zh: "{who}{day}{session}空出的{places}个号已提供给候补患者，保留至{until}"
+    }
 
     // Rule 11: pins.
     PinLabel { en: "pin {id}", zh: "锁定 {id}" }

@@ -10,10 +10,10 @@ use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use chrono::{NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use houniao::booking::{
-    Cancellation, Confirmation, ConveneOptions, ConveneOutcome, PatientRequest, SearchResult,
-    SessionRef, WaitlistEntry,
+    Cancellation, Confirmation, ConveneOptions, ConveneOutcome, Offer, OfferState, PatientRequest,
+    SearchResult, SessionRef, WaitlistEntry,
 };
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -168,6 +168,22 @@ impl LedgerOperation {
         metric: "waitlist_remove",
         done: "removed",
     };
+    const OFFER_ACCEPT: LedgerOperation = LedgerOperation {
+        audit: "offer.accept",
+        metric: "offer_accept",
+        done: "accepted",
+    };
+    const OFFER_DECLINE: LedgerOperation = LedgerOperation {
+        audit: "offer.decline",
+        metric: "offer_decline",
+        done: "declined",
+    };
+    /// Offers expired and passed on by the clock alone: only the offers' own lines.
+    const OFFER_SETTLE: LedgerOperation = LedgerOperation {
+        audit: "",
+        metric: "",
+        done: "settled",
+    };
 }
 
 /// Changes the ledger of an instance's published book on a blocking worker: the change
@@ -175,6 +191,12 @@ impl LedgerOperation {
 /// the lock is released (so commits keep the order of changes), then the answer once
 /// the rows are on disk. Searches are not held up by the disk write. A failed write
 /// fails the book closed: it may hold what the database does not.
+///
+/// Offers the change made or closed (a cancellation's offer, offers expired at this
+/// change and passed on) are found by comparing the book's offers before and after,
+/// and written in the same transaction, each with its audit line; offers settled by a
+/// change that then failed are written on their own, so memory never runs ahead of
+/// the database.
 pub(super) async fn change_ledger<T: Send + 'static>(
     state: &Arc<AppState>,
     id: String,
@@ -190,23 +212,37 @@ pub(super) async fn change_ledger<T: Send + 'static>(
             if guard.failed.load(Ordering::Relaxed) {
                 return Err(storage_failed());
             }
-            let (answer, touched) = change(&mut guard.book)?;
+            let before: Vec<Offer> = guard.book.offers().to_vec();
+            let outcome = change(&mut guard.book);
+            let offers = changed_offers(&before, guard.book.offers());
+            count_offers(&worker, &offers);
+            let (answer, touched, action) = match outcome {
+                Ok((answer, touched)) => (Ok(answer), touched, operation.audit),
+                Err(error) if offers.is_empty() => return Err(error),
+                Err(error) => (Err(error), Touched::default(), ""),
+            };
             fn ids(list: &[String]) -> Vec<&str> {
                 list.iter().map(String::as_str).collect()
             }
+            let offer_ids: Vec<&str> = offers.iter().map(|c| c.offer.id.as_str()).collect();
             let rows = LedgerChanges::of(
                 guard.book.ledger(),
                 &ids(&touched.bookings),
                 &ids(&touched.releases),
                 &ids(&touched.waitlist),
+                &offer_ids,
             )
             .rows();
+            if rows.is_empty() && action.is_empty() {
+                return answer;
+            }
             let written = worker.ledger_writer.queue(LedgerWrite {
                 instance_id: id,
                 rows,
                 actor,
-                action: operation.audit,
+                action,
                 target: touched.target,
+                audits: offers.iter().filter_map(OfferChange::audit).collect(),
             });
             (answer, written)
         };
@@ -214,7 +250,7 @@ pub(super) async fn change_ledger<T: Send + 'static>(
             .recv()
             .unwrap_or_else(|_| Err("the ledger writer has stopped".into()));
         match outcome {
-            Ok(()) => Ok(answer),
+            Ok(()) => answer,
             Err(error) => {
                 published
                     .read()
@@ -228,16 +264,81 @@ pub(super) async fn change_ledger<T: Send + 'static>(
     })
     .await
     .map_err(ApiError::internal)?;
-    let outcome = match &result {
-        Ok(_) => operation.done,
-        Err(error) => error.error,
-    };
-    state
-        .metrics
-        .bookings
-        .with_label_values(&[operation.metric, outcome])
-        .inc();
+    if !operation.metric.is_empty() {
+        let outcome = match &result {
+            Ok(_) => operation.done,
+            Err(error) => error.error,
+        };
+        state
+            .metrics
+            .bookings
+            .with_label_values(&[operation.metric, outcome])
+            .inc();
+    }
     result
+}
+
+/// An offer a change made or changed.
+struct OfferChange {
+    offer: Offer,
+    /// Its state before (`None`: made by the change).
+    was: Option<OfferState>,
+}
+
+impl OfferChange {
+    /// What happened to it, as `houniao_offers_total{event}` counts it: `made`, or the
+    /// state it entered; `None` when only its bookkeeping changed.
+    fn event(&self) -> Option<&'static str> {
+        match self.was {
+            None => Some("made"),
+            Some(was) if was == self.offer.state => None,
+            Some(_) => Some(match self.offer.state {
+                OfferState::Pending => "reopened",
+                OfferState::Accepted => "accepted",
+                OfferState::Declined => "declined",
+                OfferState::Expired => "expired",
+                OfferState::Withdrawn => "withdrawn",
+            }),
+        }
+    }
+
+    /// Its audit line: `offer.made` (detail: the entry and session) or `offer.STATE`.
+    fn audit(&self) -> Option<(&'static str, String, String)> {
+        let action = match self.event()? {
+            "made" => "offer.made",
+            "accepted" => "offer.accepted",
+            "declined" => "offer.declined",
+            "expired" => "offer.expired",
+            "withdrawn" => "offer.withdrawn",
+            _ => "offer.reopened",
+        };
+        let detail = format!(
+            "{} {} until {}",
+            self.offer.entry,
+            self.offer.session,
+            self.offer.expires_at.to_rfc3339()
+        );
+        Some((action, self.offer.id.clone(), detail))
+    }
+}
+
+/// The offers that differ between two states of a book's offers (which only grow).
+fn changed_offers(before: &[Offer], after: &[Offer]) -> Vec<OfferChange> {
+    after
+        .iter()
+        .enumerate()
+        .filter(|(i, offer)| before.get(*i) != Some(*offer))
+        .map(|(i, offer)| OfferChange {
+            offer: offer.clone(),
+            was: before.get(i).map(|o| o.state),
+        })
+        .collect()
+}
+
+fn count_offers(state: &AppState, changes: &[OfferChange]) {
+    for event in changes.iter().filter_map(OfferChange::event) {
+        state.metrics.offers.with_label_values(&[event]).inc();
+    }
 }
 
 fn storage_failed() -> ApiError {
@@ -524,4 +625,252 @@ pub(crate) fn convene_published(
     Ok(guard
         .book
         .convene(board, from, session, ConveneOptions { count })?)
+}
+
+/// An error answer: a short machine-readable kind and what happened, for people.
+#[derive(Debug, serde::Serialize, ToSchema)]
+pub(super) struct ErrorBody {
+    /// `not_found`, `offer_closed`, `taken`, `storage_failed`, …
+    error: String,
+    /// What happened.
+    detail: String,
+}
+
+/// A session as the booking answers name it.
+#[derive(Debug, serde::Serialize, ToSchema)]
+pub(super) struct SessionView {
+    /// The specialist holding it.
+    specialist: String,
+    /// The date.
+    date: NaiveDate,
+    /// The session id (`am`, `pm`).
+    session: String,
+}
+
+/// A freed place offered to a waitlisted request (docs/booking.md § Offers); the same
+/// shape as the offers in a cancellation's answer.
+#[derive(Debug, serde::Serialize, ToSchema)]
+pub(crate) struct OfferView {
+    /// `o-0001`, …
+    id: String,
+    /// The session whose place is offered.
+    #[schema(value_type = SessionView)]
+    session: SessionRef,
+    /// The waitlist entry it is offered to.
+    entry: String,
+    /// When it was made.
+    #[schema(value_type = String, format = DateTime)]
+    offered_at: DateTime<Utc>,
+    /// Until when it holds the place.
+    #[schema(value_type = String, format = DateTime)]
+    expires_at: DateTime<Utc>,
+    /// `pending`, `accepted`, `declined`, `expired` or `withdrawn`.
+    #[schema(value_type = String)]
+    state: OfferState,
+    /// When it left `pending`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<String>, format = DateTime)]
+    closed_at: Option<DateTime<Utc>>,
+    /// The booking made when it was accepted.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    booking: Option<String>,
+}
+
+impl From<&Offer> for OfferView {
+    fn from(offer: &Offer) -> OfferView {
+        OfferView {
+            id: offer.id.clone(),
+            session: offer.session.clone(),
+            entry: offer.entry.clone(),
+            offered_at: offer.offered_at,
+            expires_at: offer.expires_at,
+            state: offer.state,
+            closed_at: offer.closed_at,
+            booking: offer.booking.clone(),
+        }
+    }
+}
+
+/// An offer accepted.
+#[derive(Debug, serde::Serialize, ToSchema)]
+pub(super) struct AcceptedView {
+    /// The offer, now `accepted`.
+    offer: OfferView,
+    /// The booking made (`b-0001`).
+    booking: String,
+    /// Places left in the session after it.
+    places_left: u32,
+    /// Waitlist entries the booking took off the waitlist.
+    left_waitlist: Vec<String>,
+    /// The patient's later booking in the discipline, cancelled.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    released: Option<String>,
+    /// Offers the released place started (to the next in rank).
+    next_offers: Vec<OfferView>,
+}
+
+/// An offer declined.
+#[derive(Debug, serde::Serialize, ToSchema)]
+pub(super) struct DeclinedView {
+    /// The offer, now `declined`.
+    offer: OfferView,
+    /// The offer of the same place to the next in rank, if anyone fits.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    next: Option<OfferView>,
+}
+
+/// Which offers to list.
+#[derive(Debug, Deserialize, IntoParams)]
+pub(super) struct OfferFilter {
+    /// Only offers in this state (`pending`, `accepted`, `declined`, `expired`,
+    /// `withdrawn`); default all.
+    state: Option<String>,
+}
+
+/// Offers of freed places to waitlisted requests, oldest first. Offers past their time
+/// are expired (and passed on) by the service's ticker within
+/// [`OFFER_TICK`](crate::server::OFFER_TICK), or at the next change of the ledger.
+#[utoipa::path(get, path = "/instances/{id}/offers", params(("id" = String, Path, description = "instance id"), OfferFilter),
+    responses((status = 200, description = "offers, oldest first", body = [OfferView]),
+        (status = 400, description = "unknown state", body = ErrorBody),
+        (status = 401, description = "no or unknown token", body = ErrorBody),
+        (status = 403, description = "the token may not book", body = ErrorBody),
+        (status = 409, description = "nothing published yet: `not_published`", body = ErrorBody)))]
+pub(super) async fn list_offers(
+    State(state): Shared,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    Query(filter): Query<OfferFilter>,
+) -> ApiResult<Json<Vec<OfferView>>> {
+    authorise(&state, &headers, Access::Book)?;
+    let wanted: Option<OfferState> = filter
+        .state
+        .as_deref()
+        .map(|text| {
+            serde_json::from_value(Value::String(text.to_string())).map_err(|_| {
+                ApiError::bad_request(format!(
+                    "unknown offer state \"{text}\" (pending, accepted, declined, expired, withdrawn)"
+                ))
+            })
+        })
+        .transpose()?;
+    let published = state.published(&id)?;
+    let guard = published.read().unwrap_or_else(|p| p.into_inner());
+    Ok(Json(
+        guard
+            .book
+            .offers()
+            .iter()
+            .filter(|o| wanted.is_none_or(|w| o.state == w))
+            .map(OfferView::from)
+            .collect(),
+    ))
+}
+
+/// Accept a pending offer: books its place for the waitlisted request and cancels the
+/// patient's later booking in the discipline, whose freed place may be offered to the
+/// next in rank. On disk before the answer.
+#[utoipa::path(post, path = "/instances/{id}/offers/{offer}/accept",
+    params(("id" = String, Path, description = "instance id"), ("offer" = String, Path, description = "offer id (o-0001)")),
+    responses((status = 200, description = "booked", body = AcceptedView),
+        (status = 401, description = "no or unknown token", body = ErrorBody),
+        (status = 403, description = "the token may not book", body = ErrorBody),
+        (status = 404, description = "no such offer, or its entry left the waitlist: `not_found`", body = ErrorBody),
+        (status = 409, description = "the offer is not pending (accepted, declined, expired, withdrawn): `offer_closed`; nothing published: `not_published`; the patient already holds the session: `already_booked`", body = ErrorBody),
+        (status = 503, description = "the booking could not be written: `storage_failed`", body = ErrorBody)))]
+pub(super) async fn accept_offer(
+    State(state): Shared,
+    headers: HeaderMap,
+    Path((id, offer)): Path<(String, String)>,
+) -> ApiResult<Json<AcceptedView>> {
+    let actor = authorise(&state, &headers, Access::Book)?;
+    let accepted = change_ledger(
+        &state,
+        id,
+        actor,
+        LedgerOperation::OFFER_ACCEPT,
+        move |book| {
+            let accepted = book.accept_offer(&offer, Utc::now())?;
+            let booking = accepted.confirmation.booking.id.clone();
+            let released = accepted.released.as_ref().map(|r| r.id.clone());
+            let touched = Touched {
+                target: offer.clone(),
+                bookings: std::iter::once(booking.clone())
+                    .chain(released.clone())
+                    .collect(),
+                releases: released.clone().into_iter().collect(),
+                waitlist: accepted.confirmation.left_waitlist.clone(),
+            };
+            let view = AcceptedView {
+                offer: OfferView::from(&accepted.offer),
+                booking,
+                places_left: accepted.confirmation.option.places_left,
+                left_waitlist: accepted.confirmation.left_waitlist.clone(),
+                released,
+                next_offers: accepted
+                    .released
+                    .iter()
+                    .flat_map(|r| r.offers.iter().map(OfferView::from))
+                    .collect(),
+            };
+            Ok((view, touched))
+        },
+    )
+    .await?;
+    Ok(Json(accepted))
+}
+
+/// Decline a pending offer: its place is offered to the next in rank, if anyone fits.
+#[utoipa::path(post, path = "/instances/{id}/offers/{offer}/decline",
+    params(("id" = String, Path, description = "instance id"), ("offer" = String, Path, description = "offer id (o-0001)")),
+    responses((status = 200, description = "declined, and the next offer", body = DeclinedView),
+        (status = 401, description = "no or unknown token", body = ErrorBody),
+        (status = 403, description = "the token may not book", body = ErrorBody),
+        (status = 404, description = "no such offer: `not_found`", body = ErrorBody),
+        (status = 409, description = "the offer is not pending: `offer_closed`; nothing published: `not_published`", body = ErrorBody),
+        (status = 503, description = "the change could not be written: `storage_failed`", body = ErrorBody)))]
+pub(super) async fn decline_offer(
+    State(state): Shared,
+    headers: HeaderMap,
+    Path((id, offer)): Path<(String, String)>,
+) -> ApiResult<Json<DeclinedView>> {
+    let actor = authorise(&state, &headers, Access::Book)?;
+    let declined = change_ledger(
+        &state,
+        id,
+        actor,
+        LedgerOperation::OFFER_DECLINE,
+        move |book| {
+            let declined = book.decline_offer(&offer, Utc::now())?;
+            let view = DeclinedView {
+                offer: OfferView::from(&declined.offer),
+                next: declined.next.as_ref().map(OfferView::from),
+            };
+            Ok((
+                view,
+                Touched {
+                    target: offer,
+                    ..Touched::default()
+                },
+            ))
+        },
+    )
+    .await?;
+    Ok(Json(declined))
+}
+
+/// Expires the offers of an instance's publication whose time has come and passes their
+/// places on, written like any change (the service's ticker calls it).
+pub(crate) async fn settle_offers(state: &Arc<AppState>, id: String) -> ApiResult<()> {
+    change_ledger(
+        state,
+        id,
+        "houniao".into(),
+        LedgerOperation::OFFER_SETTLE,
+        |book| {
+            book.settle_offers(Utc::now());
+            Ok(((), Touched::default()))
+        },
+    )
+    .await
 }

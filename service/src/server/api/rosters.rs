@@ -149,7 +149,11 @@ pub(crate) async fn publish(
         let book = match &replacement {
             Some(replacement) => {
                 let ledger = worker.store.ledger(&instance_id, &judge.name)?;
-                BookingBook::open(replacement.instance.clone(), &roster, ledger)?
+                worker.with_offer_hold(BookingBook::open(
+                    replacement.instance.clone(),
+                    &roster,
+                    ledger,
+                )?)
             }
             None => worker.open_book(&instance_id, &roster)?,
         };

@@ -470,6 +470,8 @@ pub struct CancelledView {
     pub places_left: u32,
     /// Waitlist entries the place could serve: (entry id, slot).
     pub matches: Vec<String>,
+    /// Offers of the freed place: (offer id, entry id, held until on the session clock).
+    pub offers: Vec<(String, String, String)>,
 }
 
 impl CancelledView {
@@ -484,6 +486,19 @@ impl CancelledView {
                 .waitlist_matches
                 .iter()
                 .map(|m| m.entry.clone())
+                .collect(),
+            offers: cancellation
+                .offers
+                .iter()
+                .map(|o| {
+                    (
+                        o.id.clone(),
+                        o.entry.clone(),
+                        houniao::booking::session_clock(o.expires_at)
+                            .format("%Y-%m-%d %H:%M")
+                            .to_string(),
+                    )
+                })
                 .collect(),
         }
     }
