@@ -17,8 +17,10 @@ pub(crate) mod edits;
 mod exports;
 mod health;
 pub(crate) mod instances;
+pub(crate) mod openapi;
 mod pins;
 mod repairs;
+mod requests;
 pub(crate) mod rosters;
 pub(crate) mod solves;
 mod whatif;
@@ -46,7 +48,7 @@ type ApiResult<T> = Result<T, ApiError>;
 #[openapi(
     info(
         title = "houniao",
-        description = "Scheduling visiting specialists: instances, solves, published rosters, call-centre booking and urgent MDT convening. Every route but /healthz, /openapi.json and /docs needs `Authorization: Bearer TOKEN`; errors are JSON `{error, detail}`."
+        description = "Scheduling visiting specialists: instances, solves, published rosters, call-centre booking and urgent MDT convening. Every route but /healthz, /openapi.json, /docs and the calendar feeds needs `Authorization: Bearer TOKEN`; errors are JSON `{error, detail}` (`ErrorBody`)."
     ),
     modifiers(&BearerAuth),
     security(("bearer" = []))
@@ -64,6 +66,18 @@ impl utoipa::Modify for BearerAuth {
             SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
         );
     }
+}
+
+/// The whole document: the routes' own annotations, then the answers common to every
+/// route of a kind and the links ([`openapi`]), which need every route in place.
+pub fn document(
+    router: OpenApiRouter<Arc<AppState>>,
+) -> (axum::Router<Arc<AppState>>, utoipa::openapi::OpenApi) {
+    use utoipa::Modify;
+    let (router, mut openapi) = router.split_for_parts();
+    openapi::CommonResponses.modify(&mut openapi);
+    openapi::Links.modify(&mut openapi);
+    (router, openapi)
 }
 
 /// Every route, documented.
@@ -134,4 +148,34 @@ fn new_id(prefix: &str) -> String {
     let bytes: [u8; 6] = rand::random();
     let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
     format!("{prefix}-{hex}")
+}
+
+/// Whole numbers in request bodies, as JSON Schema counts them: `3` and `3.0` alike
+/// (the document says `integer`, which admits both; serde alone refuses `3.0`).
+pub(crate) mod whole {
+    use serde::de::Error;
+    use serde::{Deserialize, Deserializer};
+
+    /// A whole number that fits `T`.
+    pub fn number<'de, D: Deserializer<'de>, T: TryFrom<u64>>(d: D) -> Result<T, D::Error> {
+        let value = serde_json::Number::deserialize(d)?;
+        let whole = value.as_u64().or_else(|| {
+            value
+                .as_f64()
+                .filter(|f| f.fract() == 0.0 && *f >= 0.0 && *f <= u64::MAX as f64)
+                .map(|f| f as u64)
+        });
+        whole.and_then(|n| T::try_from(n).ok()).ok_or_else(|| {
+            D::Error::custom(format!("expected a whole number in range, got {value}"))
+        })
+    }
+
+    /// An optional whole number (`null` or absent: none).
+    pub fn optional<'de, D: Deserializer<'de>, T: TryFrom<u64>>(
+        d: D,
+    ) -> Result<Option<T>, D::Error> {
+        #[derive(Deserialize)]
+        struct Whole<T: TryFrom<u64>>(#[serde(deserialize_with = "number")] T);
+        Ok(Option::<Whole<T>>::deserialize(d)?.map(|Whole(n)| n))
+    }
 }
