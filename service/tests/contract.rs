@@ -102,6 +102,12 @@ fn the_openapi_document_holds_against_the_running_service() {
         .arg(format!("{}/openapi.json", server.url))
         .args(["--header", "Authorization: Bearer tok-admin"])
         .args(["--checks", "all"])
+        // `DELETE /solves/{job}` and `DELETE /whatif/jobs/{job}` cancel a job, which
+        // stays readable (`status` `cancelled`, its best roster kept), as documented;
+        // `use_after_free` wants a 404 from `GET` after a `DELETE` of the same path.
+        // They are the only such paths (bookings, waitlist entries and feed keys are
+        // deleted on paths nothing reads), so the check has nothing else to judge.
+        .args(["--exclude-checks", "use_after_free"])
         .args(["--phases", "examples,coverage,fuzzing,stateful"])
         .args(["--max-examples", "25", "--seed", "17"])
         .args(["--generation-database", "none"])

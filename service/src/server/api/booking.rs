@@ -318,7 +318,8 @@ pub(super) struct BookingFilter {
     responses((status = 200, description = "the active bookings, the roster's (`origin` `roster`) and the call centre's", body = [Object]),
         (status = 400, description = "`bad_request`: a `session` that is not `SPECIALIST@YYYY-MM-DD:SESSION`"),
         (status = 403, description = "not the call centre (`forbidden`)"),
-        (status = 409, description = "nothing published yet (`not_published`)")))]
+        (status = 409, description = "nothing published yet (`not_published`)"),
+        (status = 422, description = "`does_not_fit`: the `session` is not one of the roster's bookable sessions")))]
 pub(super) async fn list_bookings(
     State(state): Shared,
     headers: HeaderMap,

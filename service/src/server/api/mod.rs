@@ -128,9 +128,25 @@ fn authorise(state: &AppState, headers: &HeaderMap, access: Access) -> ApiResult
     state.tokens.authorise(headers, access).map(|c| c.name)
 }
 
-/// A JSON request body, read after the caller is authorised (so that a 401/403 never
-/// depends on the body); a body that does not fit is a 422 naming the field.
+/// A JSON object as the request body, read after the caller is authorised (so that a
+/// 401/403 never depends on the body); a body that does not fit is a 422 naming the
+/// field. Only an object: serde would also read a struct from an array of its fields
+/// (`[null, null]`), which the document does not allow.
 fn json_body<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> ApiResult<T> {
+    if bytes.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'[') {
+        return Err(ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_request",
+            "the request body must be a JSON object",
+        )
+        .with(json!({ "problems": [{ "severity": "error", "path": "", "message": "expected a JSON object" }] })));
+    }
+    json_value(bytes)
+}
+
+/// A JSON request body of any shape (a list: `PUT /instances/{id}/pins`), as
+/// [`json_body`] reads it.
+fn json_value<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> ApiResult<T> {
     let mut reader = serde_json::Deserializer::from_slice(bytes);
     serde_path_to_error::deserialize(&mut reader).map_err(|error| {
         let path = error.path().to_string();

@@ -20,7 +20,7 @@ use houniao::pins::PinRef;
 use serde_json::{Value, json};
 
 use super::requests::PinEntry;
-use super::{ApiResult, Shared, authorise, json_body};
+use super::{ApiResult, Shared, authorise, json_value};
 use crate::server::auth::Access;
 use crate::server::error::ApiError;
 use crate::server::state::{AppState, lock};
@@ -81,7 +81,7 @@ pub(super) async fn put_pins(
     body: Bytes,
 ) -> ApiResult<Json<Value>> {
     let actor = authorise(&state, &headers, Access::Schedule)?;
-    let entries: Vec<Value> = json_body(&body)?;
+    let entries: Vec<Value> = json_value(&body)?;
     let (pins, unreadable, problems) = read_pins(&entries);
     let worker = state.clone();
     let replaced = tokio::task::spawn_blocking(move || -> ApiResult<_> {

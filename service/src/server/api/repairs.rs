@@ -35,7 +35,7 @@ pub(super) struct RepairBody {
     scenario: Option<Value>,
     /// Keep every published entry dated before this date (`YYYY-MM-DD`, within the
     /// horizon) exactly as it is: re-planning never rewrites the past.
-    #[schema(value_type = String, format = Date)]
+    #[schema(value_type = Option<String>, format = Date)]
     freeze_until: Option<NaiveDate>,
     /// Wall-clock seconds for the solve (default and maximum from the config).
     #[schema(exclusive_minimum = 0.0)]
