@@ -53,7 +53,7 @@ fn plural(kind: &str) -> &'static str {
 /// that had a key gets a new one and the old stops working.
 #[utoipa::path(post, path = "/instances/{id}/feed-keys", params(("id" = String, Path, description = "instance id")),
     request_body(content = FeedKeyTarget, description = "`{\"specialist\": ID}`, `{\"site\": ID}` or `{\"board\": ID}`"),
-    responses((status = 201, description = "the key's id, the key and the feed's path", body = Object),
+    responses((status = 201, description = "the key's id, the key and the feed's path", body = FeedKeyCreated),
         (status = 403, description = "not a scheduler (`forbidden`)"),
         (status = 404, description = "no such instance"),
         (status = 422, description = "`invalid_request`: not exactly one of specialist, site, board; or an id the instance does not have")))]
@@ -131,7 +131,7 @@ pub(super) async fn list_feed_keys(
 
 /// Revoke a feed key (scheduler): its feed answers 404 from now on.
 #[utoipa::path(delete, path = "/feed-keys/{id}", params(("id" = String, Path, description = "feed key id")),
-    responses((status = 200, description = "revoked (or already was: `was_live` false)", body = Object,
+    responses((status = 200, description = "revoked (or already was: `was_live` false)", body = FeedKeyRevoked,
             example = json!({"id": "fk-3a1b2c4d5e6f", "revoked": true, "was_live": true})),
         (status = 403, description = "not a scheduler (`forbidden`)"),
         (status = 404, description = "no such key")))]
@@ -265,4 +265,34 @@ fn feed(state: &AppState, kind: &str, file: &str, query: &FeedQuery) -> ApiResul
         text,
     )
         .into_response())
+}
+
+/// A feed key made: shown once (only its hash is kept).
+#[derive(ToSchema)]
+#[allow(dead_code)] // a schema only: the handler builds the answer as JSON
+pub(super) struct FeedKeyCreated {
+    /// The key's id (to revoke it).
+    id: String,
+    /// The instance.
+    instance_id: String,
+    /// `specialist`, `site` or `board`.
+    kind: String,
+    /// The specialist's, site's or board's id.
+    target: String,
+    /// The key itself.
+    key: String,
+    /// The feed's path, with the key.
+    path: String,
+}
+
+/// A feed key revoked.
+#[derive(ToSchema)]
+#[allow(dead_code)] // a schema only
+pub(super) struct FeedKeyRevoked {
+    /// The key's id.
+    id: String,
+    /// `true`.
+    revoked: bool,
+    /// Whether it was live until now (`false`: it had been revoked before).
+    was_live: bool,
 }

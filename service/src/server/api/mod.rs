@@ -194,4 +194,37 @@ pub(crate) mod whole {
         struct Whole<T: TryFrom<u64>>(#[serde(deserialize_with = "number")] T);
         Ok(Option::<Whole<T>>::deserialize(d)?.map(|Whole(n)| n))
     }
+
+    #[cfg(test)]
+    mod tests {
+        #[derive(Debug, serde::Deserialize)]
+        struct Body {
+            #[serde(deserialize_with = "super::number")]
+            priority: u8,
+            #[serde(default, deserialize_with = "super::optional")]
+            limit: Option<usize>,
+        }
+
+        fn read(text: &str) -> Result<Body, String> {
+            serde_json::from_str(text).map_err(|e| e.to_string())
+        }
+
+        #[test]
+        fn whole_numbers_are_read_with_or_without_a_fraction_of_zero() {
+            let body = read(r#"{"priority": 3.0, "limit": 10}"#).expect("reads");
+            assert_eq!((body.priority, body.limit), (3, Some(10)));
+            let body = read(r#"{"priority": 2, "limit": null}"#).expect("reads");
+            assert_eq!((body.priority, body.limit), (2, None));
+            assert_eq!(read(r#"{"priority": 1}"#).expect("reads").limit, None);
+            for bad in [
+                r#"{"priority": 2.5}"#,
+                r#"{"priority": -1}"#,
+                r#"{"priority": 256}"#,
+                r#"{"priority": "2"}"#,
+                r#"{"priority": 1, "limit": 1e300}"#,
+            ] {
+                assert!(read(bad).is_err(), "{bad}");
+            }
+        }
+    }
 }

@@ -597,6 +597,18 @@ mod tests {
             search["allOf"][0]["$ref"],
             "#/components/schemas/RequestBody"
         );
+        let session = document["paths"]["/instances/{id}/bookings"]["get"]["parameters"]
+            .as_array()
+            .expect("parameters")
+            .iter()
+            .find(|p| p["name"] == "session")
+            .expect("a session filter")
+            .clone();
+        assert_eq!(
+            session["schema"]["pattern"],
+            super::super::requests::SESSION_REF_PATTERN,
+            "the filter's pattern is the booking option's"
+        );
         let request = &schemas["RequestBody"];
         assert_eq!(request["additionalProperties"], false, "{request}");
         assert_eq!(

@@ -298,7 +298,7 @@ pub(crate) fn cancel(state: &AppState, actor: &str, job_id: &str) -> ApiResult<(
 /// kept in memory: a restart forgets them.
 #[utoipa::path(post, path = "/instances/{id}/whatif/jobs", params(("id" = String, Path, description = "instance id")),
     request_body = WhatIfJobBody,
-    responses((status = 202, description = "started: `{job, cases: [names], poll}`, the base first", body = Object),
+    responses((status = 202, description = "started: `{job, cases: [names], poll}`, the base first", body = WhatIfJobStarted),
         (status = 403, description = "not a planner (`forbidden`)"),
         (status = 404, description = "no such instance"),
         (status = 422, description = "a body that does not fit, a time limit out of range, or a scenario naming unknown ids or leaving an invalid instance (`invalid_scenario` with `problems`)")))]
@@ -354,7 +354,7 @@ pub(super) async fn get_whatif_job(
 /// Cancel a what-if job: the running solve stops with its best roster, the cases not
 /// started are skipped.
 #[utoipa::path(delete, path = "/whatif/jobs/{job}", params(("job" = String, Path, description = "job id")),
-    responses((status = 200, description = "cancelling: `{job, cancelling: true}`", body = Object),
+    responses((status = 200, description = "cancelling: `{job, cancelling: true}`", body = super::solves::Cancelling),
         (status = 403, description = "not a planner (`forbidden`)"),
         (status = 404, description = "no such job"),
         (status = 409, description = "already finished (`finished`)")))]
@@ -366,4 +366,16 @@ pub(super) async fn cancel_whatif_job(
     let actor = authorise(&state, &headers, Access::Plan)?;
     cancel(&state, &actor, &job_id)?;
     Ok(Json(json!({ "job": job_id, "cancelling": true })))
+}
+
+/// A what-if job started.
+#[derive(ToSchema)]
+#[allow(dead_code)] // a schema only: the handler builds the answer as JSON
+pub(super) struct WhatIfJobStarted {
+    /// The job's id.
+    job: String,
+    /// The cases' names, the base first.
+    cases: Vec<String>,
+    /// Where to poll it.
+    poll: String,
 }
