@@ -216,12 +216,10 @@ fn load_publications(state: &Arc<AppState>) -> anyhow::Result<()> {
 /// The router: the documented API, `/openapi.json`, the web app (`/app/`, `/docs`),
 /// a JSON 404, the body limit, and per-request logging and metrics.
 pub fn app(state: Arc<AppState>) -> Router {
-    let (router, openapi) = api::router().split_for_parts();
-    let document = Arc::new(
-        openapi
-            .to_pretty_json()
-            .expect("the OpenAPI document serialises"),
-    );
+    let (router, openapi) = api::document(api::router());
+    let document = api::openapi::served(&openapi, &state.config.solver);
+    let document =
+        Arc::new(serde_json::to_string_pretty(&document).expect("the OpenAPI document serialises"));
     router
         .route(
             "/openapi.json",

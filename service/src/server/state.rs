@@ -142,19 +142,25 @@ impl AppState {
             .clone())
     }
 
-    /// The current publication of an instance.
+    /// The current publication of an instance: 404 when there is no such instance, 409
+    /// `not_published` when it has none.
     pub fn published(&self, instance_id: &str) -> Result<Arc<RwLock<Published>>, ApiError> {
-        self.published
+        let published = self
+            .published
             .read()
             .unwrap_or_else(|p| p.into_inner())
             .get(instance_id)
-            .cloned()
-            .ok_or_else(|| {
-                ApiError::conflict(
-                    "not_published",
-                    format!("instance \"{instance_id}\" has no published roster yet"),
-                )
-            })
+            .cloned();
+        match published {
+            Some(published) => Ok(published),
+            None if self.store.instance(instance_id)?.is_none() => {
+                Err(ApiError::not_found("instance", instance_id))
+            }
+            None => Err(ApiError::conflict(
+                "not_published",
+                format!("instance \"{instance_id}\" has no published roster yet"),
+            )),
+        }
     }
 
     /// Opens the booking book of a roster with the instance's ledger from the database;

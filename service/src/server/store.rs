@@ -182,8 +182,9 @@ pub struct SolveRow {
     #[serde(skip)]
     #[schema(ignore)]
     pub detail_text: Option<houniao::text::Text>,
-    /// Status, objective, bound, gap, seconds of the finished solve.
-    #[schema(value_type = Object)]
+    /// Status, objective, bound, gap, seconds of the finished solve (`null` until it
+    /// finishes).
+    #[schema(value_type = Option<Object>)]
     pub summary: Option<serde_json::Value>,
     /// When it was started.
     pub created_at: String,

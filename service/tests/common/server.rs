@@ -32,8 +32,13 @@ pub struct Server {
 
 impl Server {
     pub fn start_in(dir: &Path, extra_config: &str) -> Server {
+        Server::start_with_solver(dir, extra_config, "default_time_limit = 10.0")
+    }
+
+    /// [`Server::start_in`] with the config's `[solver]` table as given.
+    pub fn start_with_solver(dir: &Path, extra_config: &str, solver: &str) -> Server {
         let mut config = format!(
-            "listen = \"127.0.0.1:0\"\ndb = \"{}\"\n{extra_config}\n[solver]\ndefault_time_limit = 10.0\n",
+            "listen = \"127.0.0.1:0\"\ndb = \"{}\"\n{extra_config}\n[solver]\n{solver}\n",
             dir.join("houniao.db").display()
         );
         for (role, token) in TOKENS {

@@ -19,6 +19,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 use utoipa::{IntoParams, ToSchema};
 
+use super::requests::{BookingRequest, SearchRequest};
 use super::{ApiResult, Shared, authorise, json_body};
 use crate::server::auth::Access;
 use crate::server::error::ApiError;
@@ -47,7 +48,7 @@ pub(super) struct RequestBody {
     #[serde(default)]
     substitute_ok: bool,
     /// Priority 1–5.
-    #[serde(default = "one")]
+    #[serde(default = "one", deserialize_with = "super::whole::number")]
     priority: u8,
     /// The referring site (a community centre): its referrals may take the places a
     /// pool holds for it; `places_left` of each option counts the places this caller
@@ -59,6 +60,7 @@ pub(super) struct RequestBody {
     /// Any resource of this kind (`ct`) instead of a specialist or discipline.
     resource_kind: Option<String>,
     /// Search: most options to return (default 10).
+    #[serde(default, deserialize_with = "super::whole::optional")]
     limit: Option<usize>,
     /// Book: the option id to book (`specialist@date:session`); default the best.
     option: Option<String>,
@@ -88,10 +90,11 @@ impl RequestBody {
 
 /// Search the published roster: ranked options, or why not and the alternatives.
 #[utoipa::path(post, path = "/instances/{id}/search", params(("id" = String, Path, description = "instance id")),
-    request_body = RequestBody,
+    request_body = SearchRequest,
     responses((status = 200, description = "options, reasons, alternatives", body = Object),
-        (status = 409, description = "nothing published yet"),
-        (status = 422, description = "invalid request, every problem with its field")))]
+        (status = 403, description = "not the call centre (`forbidden`)"),
+        (status = 409, description = "nothing published yet (`not_published`)"),
+        (status = 422, description = "`invalid_request`: the body does not fit, or names what the instance does not have (an unknown specialist, discipline or site), or a window that ends before it starts; every problem with its field")))]
 pub(super) async fn search(
     State(state): Shared,
     headers: HeaderMap,
@@ -353,10 +356,12 @@ fn storage_failed() -> ApiError {
 /// Book a patient: the best option, or `option`. 409 `taken` (with what can be offered
 /// now) when the last place went meanwhile. The booking is on disk before the 201.
 #[utoipa::path(post, path = "/instances/{id}/bookings", params(("id" = String, Path, description = "instance id")),
-    request_body = RequestBody,
-    responses((status = 201, description = "booked", body = Object),
-        (status = 409, description = "taken meanwhile, or nothing to book: `alternatives`"),
-        (status = 422, description = "invalid request, or an option that does not fit it")))]
+    request_body = BookingRequest,
+    responses((status = 201, description = "booked: the booking, and the waitlist entries it ended", body = Object),
+        (status = 403, description = "not the call centre (`forbidden`)"),
+        (status = 409, description = "`taken` meanwhile, or nothing to book (`no_option`), with `alternatives`; `not_published`: nothing published yet"),
+        (status = 422, description = "`invalid_request` as for a search; `does_not_fit`: an option that does not fit the request, or no session of the roster"),
+        (status = 503, description = "`storage_failed`: the ledger could not be written; this instance takes no more changes until a restart")))]
 pub(super) async fn book(
     State(state): Shared,
     headers: HeaderMap,
@@ -406,7 +411,11 @@ pub(crate) async fn book_published(
 /// Filters for listing bookings.
 #[derive(Debug, Deserialize, IntoParams)]
 pub(super) struct BookingFilter {
-    /// Only this session (`specialist@date:session`).
+    /// Only this session (`specialist@date:session`; the pattern is
+    /// `requests::SESSION_REF_PATTERN`'s).
+    #[param(
+        pattern = r"^[^@]+@[0-9]{4}-((0[1-9]|1[0-2])-(0[1-9]|1[0-9]|2[0-8])|(0[13-9]|1[0-2])-(29|30)|(0[13578]|1[02])-31):[^@]+$"
+    )]
     session: Option<String>,
     /// Only this patient.
     patient: Option<String>,
@@ -414,7 +423,11 @@ pub(super) struct BookingFilter {
 
 /// Active bookings (the roster's and the call centre's), of one session or patient.
 #[utoipa::path(get, path = "/instances/{id}/bookings", params(("id" = String, Path, description = "instance id"), BookingFilter),
-    responses((status = 200, description = "bookings", body = Object)))]
+    responses((status = 200, description = "the active bookings, the roster's (`origin` `roster`) and the call centre's", body = [Object]),
+        (status = 400, description = "`bad_request`: a `session` that is not `SPECIALIST@YYYY-MM-DD:SESSION`"),
+        (status = 403, description = "not the call centre (`forbidden`)"),
+        (status = 409, description = "nothing published yet (`not_published`)"),
+        (status = 422, description = "`does_not_fit`: the `session` is not one of the roster's bookable sessions")))]
 pub(super) async fn list_bookings(
     State(state): Shared,
     headers: HeaderMap,
@@ -440,7 +453,9 @@ pub(super) async fn list_bookings(
 #[utoipa::path(delete, path = "/instances/{id}/bookings/{booking}",
     params(("id" = String, Path, description = "instance id"), ("booking" = String, Path, description = "booking id")),
     responses((status = 200, description = "cancelled: the freed session and waitlisted requests it fits", body = Object),
-        (status = 404, description = "no such booking"), (status = 409, description = "already cancelled")))]
+        (status = 403, description = "not the call centre (`forbidden`)"),
+        (status = 404, description = "no such instance or booking"), (status = 409, description = "`already_cancelled`, or nothing published yet (`not_published`)"),
+        (status = 503, description = "`storage_failed`: the ledger could not be written")))]
 pub(super) async fn cancel_booking(
     State(state): Shared,
     headers: HeaderMap,
@@ -474,8 +489,12 @@ pub(crate) async fn cancel_published(
 
 /// Put a request on the waitlist (it feeds the next solve).
 #[utoipa::path(post, path = "/instances/{id}/waitlist", params(("id" = String, Path, description = "instance id")),
-    request_body = RequestBody,
-    responses((status = 201, description = "waitlisted, with the reason it cannot be placed now", body = Object)))]
+    request_body = BookingRequest,
+    responses((status = 201, description = "waitlisted, with the reason it cannot be placed now", body = Object),
+        (status = 403, description = "not the call centre (`forbidden`)"),
+        (status = 409, description = "nothing published yet (`not_published`)"),
+        (status = 422, description = "`invalid_request` as for a search"),
+        (status = 503, description = "`storage_failed`: the ledger could not be written")))]
 pub(super) async fn join_waitlist(
     State(state): Shared,
     headers: HeaderMap,
@@ -516,7 +535,10 @@ pub(crate) async fn waitlist_published(
 
 /// The waiting requests; `?format=toml` gives them as `[[requests]]` for the next solve.
 #[utoipa::path(get, path = "/instances/{id}/waitlist", params(("id" = String, Path, description = "instance id"), WaitlistFormat),
-    responses((status = 200, description = "waiting requests (JSON, or TOML `[[requests]]`)", body = Object)))]
+    responses((status = 200, description = "the waiting requests: JSON, or with `format=toml` as `[[requests]]` for the next solve",
+            content((Vec<Object> = "application/json"), (String = "application/toml"))),
+        (status = 403, description = "not the call centre (`forbidden`)"),
+        (status = 409, description = "nothing published yet (`not_published`)")))]
 pub(super) async fn list_waitlist(
     State(state): Shared,
     headers: HeaderMap,
@@ -527,8 +549,8 @@ pub(super) async fn list_waitlist(
     let published = state.published(&id)?;
     let guard = published.read().unwrap_or_else(|p| p.into_inner());
     let waiting = guard.book.ledger().waiting();
-    Ok(match format.format.as_deref() {
-        Some("toml") => (
+    Ok(match format.format {
+        Some(ListFormat::Toml) => (
             [(header::CONTENT_TYPE, "application/toml")],
             houniao::booking::export_requests(&waiting),
         )
@@ -541,13 +563,28 @@ pub(super) async fn list_waitlist(
 #[derive(Debug, Deserialize, IntoParams)]
 pub(super) struct WaitlistFormat {
     /// `json` (default) or `toml`.
-    format: Option<String>,
+    #[param(inline)]
+    format: Option<ListFormat>,
+}
+
+/// The waitlist's formats.
+#[derive(Debug, Clone, Copy, Deserialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub(super) enum ListFormat {
+    /// JSON (the default).
+    Json,
+    /// TOML `[[requests]]`.
+    Toml,
 }
 
 /// Take a request off the waitlist.
 #[utoipa::path(delete, path = "/instances/{id}/waitlist/{entry}",
     params(("id" = String, Path, description = "instance id"), ("entry" = String, Path, description = "waitlist entry id")),
-    responses((status = 200, description = "removed", body = Object), (status = 404, description = "not on the waitlist")))]
+    responses((status = 200, description = "removed", body = Object),
+        (status = 403, description = "not the call centre (`forbidden`)"),
+        (status = 404, description = "no such instance, or not on the waitlist"),
+        (status = 409, description = "nothing published yet (`not_published`)"),
+        (status = 503, description = "`storage_failed`: the ledger could not be written")))]
 pub(super) async fn leave_waitlist(
     State(state): Shared,
     headers: HeaderMap,
@@ -584,13 +621,18 @@ pub(super) struct ConveneBody {
     /// From this session of that date (default its first).
     session: Option<String>,
     /// How many slots (default 3).
+    #[serde(default, deserialize_with = "super::whole::optional")]
     count: Option<usize>,
 }
 
 /// Urgent MDT: the earliest slots in which the board can sit, and who would join.
 #[utoipa::path(post, path = "/instances/{id}/convene", params(("id" = String, Path, description = "instance id")),
     request_body = ConveneBody,
-    responses((status = 200, description = "gatherings and slots passed over", body = Object), (status = 404, description = "no such board")))]
+    responses((status = 200, description = "gatherings and slots passed over", body = Object),
+        (status = 403, description = "not the call centre (`forbidden`)"),
+        (status = 404, description = "no such instance or board"),
+        (status = 409, description = "nothing published yet (`not_published`)"),
+        (status = 422, description = "`invalid_request`: an unknown session")))]
 pub(super) async fn convene(
     State(state): Shared,
     headers: HeaderMap,
@@ -722,9 +764,37 @@ pub(super) struct DeclinedView {
 /// Which offers to list.
 #[derive(Debug, Deserialize, IntoParams)]
 pub(super) struct OfferFilter {
-    /// Only offers in this state (`pending`, `accepted`, `declined`, `expired`,
-    /// `withdrawn`); default all.
-    state: Option<String>,
+    /// Only offers in this state; default all.
+    #[param(inline)]
+    state: Option<OfferStateFilter>,
+}
+
+/// An offer's state, as the list's filter names it.
+#[derive(Debug, Clone, Copy, Deserialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub(super) enum OfferStateFilter {
+    /// Holding its place, waiting for an answer.
+    Pending,
+    /// Taken: booked.
+    Accepted,
+    /// Refused.
+    Declined,
+    /// Not answered in time.
+    Expired,
+    /// Its entry left the waitlist meanwhile.
+    Withdrawn,
+}
+
+impl From<OfferStateFilter> for OfferState {
+    fn from(filter: OfferStateFilter) -> Self {
+        match filter {
+            OfferStateFilter::Pending => OfferState::Pending,
+            OfferStateFilter::Accepted => OfferState::Accepted,
+            OfferStateFilter::Declined => OfferState::Declined,
+            OfferStateFilter::Expired => OfferState::Expired,
+            OfferStateFilter::Withdrawn => OfferState::Withdrawn,
+        }
+    }
 }
 
 /// Offers of freed places to waitlisted requests, oldest first. Offers past their time
@@ -732,7 +802,7 @@ pub(super) struct OfferFilter {
 /// [`OFFER_TICK`](crate::server::OFFER_TICK), or at the next change of the ledger.
 #[utoipa::path(get, path = "/instances/{id}/offers", params(("id" = String, Path, description = "instance id"), OfferFilter),
     responses((status = 200, description = "offers, oldest first", body = [OfferView]),
-        (status = 400, description = "unknown state", body = ErrorBody),
+        (status = 400, description = "a state that is not one of the list", body = ErrorBody),
         (status = 401, description = "no or unknown token", body = ErrorBody),
         (status = 403, description = "the token may not book", body = ErrorBody),
         (status = 409, description = "nothing published yet: `not_published`", body = ErrorBody)))]
@@ -743,17 +813,7 @@ pub(super) async fn list_offers(
     Query(filter): Query<OfferFilter>,
 ) -> ApiResult<Json<Vec<OfferView>>> {
     authorise(&state, &headers, Access::Book)?;
-    let wanted: Option<OfferState> = filter
-        .state
-        .as_deref()
-        .map(|text| {
-            serde_json::from_value(Value::String(text.to_string())).map_err(|_| {
-                ApiError::bad_request(format!(
-                    "unknown offer state \"{text}\" (pending, accepted, declined, expired, withdrawn)"
-                ))
-            })
-        })
-        .transpose()?;
+    let wanted = filter.state.map(OfferState::from);
     let published = state.published(&id)?;
     let guard = published.read().unwrap_or_else(|p| p.into_inner());
     Ok(Json(

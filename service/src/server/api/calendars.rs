@@ -20,6 +20,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 use utoipa::{IntoParams, ToSchema};
 
+use super::requests::FeedKeyTarget;
 use super::{ApiResult, Shared, authorise, json_body, new_id};
 use crate::server::auth::{self, Access};
 use crate::server::error::ApiError;
@@ -51,10 +52,11 @@ fn plural(kind: &str) -> &'static str {
 /// answer holds the key and the feed's path once; only its hash is kept. A calendar
 /// that had a key gets a new one and the old stops working.
 #[utoipa::path(post, path = "/instances/{id}/feed-keys", params(("id" = String, Path, description = "instance id")),
-    request_body(content = NewFeedKey, description = "`{\"specialist\": ID}`, `{\"site\": ID}` or `{\"board\": ID}`"),
-    responses((status = 201, description = "the key's id, the key and the feed's path", body = Object),
+    request_body(content = FeedKeyTarget, description = "`{\"specialist\": ID}`, `{\"site\": ID}` or `{\"board\": ID}`"),
+    responses((status = 201, description = "the key's id, the key and the feed's path", body = FeedKeyCreated),
+        (status = 403, description = "not a scheduler (`forbidden`)"),
         (status = 404, description = "no such instance"),
-        (status = 422, description = "not exactly one of specialist, site, board; or an unknown id")))]
+        (status = 422, description = "`invalid_request`: not exactly one of specialist, site, board; or an id the instance does not have")))]
 pub(super) async fn create_feed_key(
     State(state): Shared,
     headers: HeaderMap,
@@ -115,6 +117,7 @@ pub(super) async fn create_feed_key(
 /// The feed keys of an instance, live and revoked (scheduler); never the keys.
 #[utoipa::path(get, path = "/instances/{id}/feed-keys", params(("id" = String, Path, description = "instance id")),
     responses((status = 200, description = "the keys, newest first", body = [FeedKeyRow]),
+        (status = 403, description = "not a scheduler (`forbidden`)"),
         (status = 404, description = "no such instance")))]
 pub(super) async fn list_feed_keys(
     State(state): Shared,
@@ -128,7 +131,9 @@ pub(super) async fn list_feed_keys(
 
 /// Revoke a feed key (scheduler): its feed answers 404 from now on.
 #[utoipa::path(delete, path = "/feed-keys/{id}", params(("id" = String, Path, description = "feed key id")),
-    responses((status = 200, description = "revoked (or already was)", body = Object),
+    responses((status = 200, description = "revoked (or already was: `was_live` false)", body = FeedKeyRevoked,
+            example = json!({"id": "fk-3a1b2c4d5e6f", "revoked": true, "was_live": true})),
+        (status = 403, description = "not a scheduler (`forbidden`)"),
         (status = 404, description = "no such key")))]
 pub(super) async fn revoke_feed_key(
     State(state): Shared,
@@ -147,15 +152,17 @@ pub(super) async fn revoke_feed_key(
 pub(super) struct FeedQuery {
     /// The feed key made with `POST /instances/{id}/feed-keys`.
     key: Option<String>,
-    /// `zh-CN` or `en` (default: the instance's language).
+    /// `zh-CN` or `en` (default: the instance's language); any `zh…` or `en…` tag.
+    #[param(pattern = "^([zZ][hH]|[eE][nN])(-.*)?$")]
     lang: Option<String>,
 }
 
 /// A specialist's calendar (iCalendar) of the current publication.
 #[utoipa::path(get, path = "/calendars/specialists/{file}", security(()),
     params(("file" = String, Path, description = "`SPECIALIST_ID.ics`"), FeedQuery),
-    responses((status = 200, description = "text/calendar", content_type = "text/calendar"),
-        (status = 404, description = "no such calendar, or a missing, wrong or revoked key")))]
+    responses((status = 200, description = "the calendar (iCalendar)", body = String, content_type = "text/calendar"),
+        (status = 404, description = "no such calendar, or a missing, wrong or revoked key"),
+        (status = 422, description = "`invalid_request`: an unknown language")))]
 pub(super) async fn specialist_feed(
     State(state): Shared,
     Path(file): Path<String>,
@@ -167,8 +174,9 @@ pub(super) async fn specialist_feed(
 /// A site's calendar (iCalendar) of the current publication.
 #[utoipa::path(get, path = "/calendars/sites/{file}", security(()),
     params(("file" = String, Path, description = "`SITE_ID.ics`"), FeedQuery),
-    responses((status = 200, description = "text/calendar", content_type = "text/calendar"),
-        (status = 404, description = "no such calendar, or a missing, wrong or revoked key")))]
+    responses((status = 200, description = "the calendar (iCalendar)", body = String, content_type = "text/calendar"),
+        (status = 404, description = "no such calendar, or a missing, wrong or revoked key"),
+        (status = 422, description = "`invalid_request`: an unknown language")))]
 pub(super) async fn site_feed(
     State(state): Shared,
     Path(file): Path<String>,
@@ -180,8 +188,9 @@ pub(super) async fn site_feed(
 /// An MDT board's calendar (iCalendar) of the current publication.
 #[utoipa::path(get, path = "/calendars/boards/{file}", security(()),
     params(("file" = String, Path, description = "`BOARD_ID.ics`"), FeedQuery),
-    responses((status = 200, description = "text/calendar", content_type = "text/calendar"),
-        (status = 404, description = "no such calendar, or a missing, wrong or revoked key")))]
+    responses((status = 200, description = "the calendar (iCalendar)", body = String, content_type = "text/calendar"),
+        (status = 404, description = "no such calendar, or a missing, wrong or revoked key"),
+        (status = 422, description = "`invalid_request`: an unknown language")))]
 pub(super) async fn board_feed(
     State(state): Shared,
     Path(file): Path<String>,
@@ -256,4 +265,34 @@ fn feed(state: &AppState, kind: &str, file: &str, query: &FeedQuery) -> ApiResul
         text,
     )
         .into_response())
+}
+
+/// A feed key made: shown once (only its hash is kept).
+#[derive(ToSchema)]
+#[allow(dead_code)] // a schema only: the handler builds the answer as JSON
+pub(super) struct FeedKeyCreated {
+    /// The key's id (to revoke it).
+    id: String,
+    /// The instance.
+    instance_id: String,
+    /// `specialist`, `site` or `board`.
+    kind: String,
+    /// The specialist's, site's or board's id.
+    target: String,
+    /// The key itself.
+    key: String,
+    /// The feed's path, with the key.
+    path: String,
+}
+
+/// A feed key revoked.
+#[derive(ToSchema)]
+#[allow(dead_code)] // a schema only
+pub(super) struct FeedKeyRevoked {
+    /// The key's id.
+    id: String,
+    /// `true`.
+    revoked: bool,
+    /// Whether it was live until now (`false`: it had been revoked before).
+    was_live: bool,
 }

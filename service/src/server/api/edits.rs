@@ -37,7 +37,7 @@ pub(super) struct EditsRequest {
     /// "b": entry}`, `{"op": "add", "assignment": {…}}` (a roster `assignments`
     /// entry), `{"op": "remove", "entry": entry}`, `{"op": "pin", "pin": {…}}` (a
     /// `[[pins]]` entry), `{"op": "unpin", "id": "…"}`.
-    #[schema(value_type = Vec<Object>)]
+    #[schema(value_type = Vec<super::requests::EditSchema>)]
     edits: Vec<Edit>,
 }
 
@@ -100,10 +100,8 @@ pub(super) struct EditsAnswer {
     request_body(content = EditsRequest, description = "the edits, in the library's JSON form (houniao::edits::Edit)",
         example = json!({"edits": [{"op": "move", "entry": {"specialist": "zhao-path", "date": "2026-03-04", "session": "pm"}, "to": {"date": "2026-03-05"}}]})),
     responses((status = 201, description = "the draft, stored (audit `roster.edit`), with the verdict and the objective delta", body = EditsAnswer),
-        (status = 401, description = "no or unknown token"),
-        (status = 403, description = "the token's role may not schedule"),
+        (status = 403, description = "not a scheduler (`forbidden`)"),
         (status = 404, description = "no such roster"),
-        (status = 413, description = "the body is larger than `max_body_bytes`"),
         (status = 422, description = "`invalid_request`: the body is not a list of edits (`problems` with the path); `invalid_edit`: an edit cannot be applied (an entry the draft does not have, an unknown id, a date outside the horizon, an unpin of an unknown pin, a pin that does not validate): `kind`, `edit` (its position), `path` (`edits[1].to.room`) and `problems`")))]
 pub(super) async fn edit_roster(
     State(state): Shared,

@@ -22,10 +22,12 @@ use crate::server::state::AppState;
 #[derive(Debug, Deserialize, IntoParams)]
 pub(super) struct ExportQuery {
     /// `xlsx` (every sheet) or `csv` (one sheet: `sheet` is required).
+    #[param(pattern = "^(xlsx|csv)$")]
     format: String,
     /// Only this sheet: a site id, `mdt`, `surgeries`, `bookings`.
     sheet: Option<String>,
-    /// `zh-CN` or `en` (default: the instance's language).
+    /// `zh-CN` or `en` (default: the instance's language); any `zh…` or `en…` tag.
+    #[param(pattern = "^([zZ][hH]|[eE][nN])(-.*)?$")]
     lang: Option<String>,
 }
 
@@ -36,9 +38,11 @@ fn unprocessable(detail: impl Into<String>) -> ApiError {
 /// A roster as a spreadsheet: a rota per site (rooms × the week's sessions), MDT seats,
 /// surgeries, and the bookings per session for the front desk (scheduler or call centre).
 #[utoipa::path(get, path = "/rosters/{id}/export", params(("id" = String, Path, description = "roster id"), ExportQuery),
-    responses((status = 200, description = "XLSX or CSV", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+    responses((status = 200, description = "the workbook (XLSX), or one sheet of it (CSV)",
+            content((Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), (String = "text/csv"))),
+        (status = 403, description = "neither a scheduler nor the call centre (`forbidden`)"),
         (status = 404, description = "no such roster"),
-        (status = 422, description = "an unknown format, language or sheet (the sheets are named)")))]
+        (status = 422, description = "`invalid_request`: an unknown language or sheet (the sheets are named), or CSV without `sheet`")))]
 pub(super) async fn export_roster(
     State(state): Shared,
     headers: HeaderMap,
@@ -123,6 +127,7 @@ pub(super) struct DiffQuery {
 /// bookings moved. The calendar feeds change exactly where this says.
 #[utoipa::path(get, path = "/instances/{id}/diff", params(("id" = String, Path, description = "instance id"), DiffQuery),
     responses((status = 200, description = "`from`, `to` and the changes: `specialists`, `patients`", body = Object),
+        (status = 403, description = "neither a scheduler nor the call centre (`forbidden`)"),
         (status = 404, description = "no such instance or publication"),
         (status = 409, description = "`no_earlier_publication`: nothing to compare with"),
         (status = 422, description = "an unknown specialist")))]

@@ -5,12 +5,13 @@ use axum::extract::State;
 use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
+use utoipa::ToSchema;
 
 use super::{ApiResult, Shared, authorise};
 use crate::server::auth::Access;
 
 /// Liveness: the service answers and its database is reachable.
-#[utoipa::path(get, path = "/healthz", security(()), responses((status = 200, description = "healthy", body = Object)))]
+#[utoipa::path(get, path = "/healthz", security(()), responses((status = 200, description = "healthy", body = Health, example = json!({"status": "ok", "instances": 1}))))]
 pub(super) async fn healthz(State(state): Shared) -> ApiResult<Json<Value>> {
     let instances = state.store.instances()?.len();
     Ok(Json(json!({ "status": "ok", "instances": instances })))
@@ -25,4 +26,16 @@ pub(super) async fn metrics(State(state): Shared, headers: HeaderMap) -> ApiResu
         state.metrics.render(),
     )
         .into_response())
+}
+
+/// The answer of `/healthz`.
+#[derive(ToSchema)]
+#[allow(dead_code)] // a schema only: the handler builds the answer as JSON
+pub(super) struct Health {
+    /// `ok`.
+    #[schema(pattern = "^ok$")]
+    status: String,
+    /// How many instances are stored.
+    #[schema(minimum = 0)]
+    instances: u64,
 }

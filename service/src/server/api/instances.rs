@@ -11,19 +11,22 @@ use houniao::instance::SourceFormat;
 use houniao::summary::InstanceSummary;
 use houniao::{Instance, InstanceError};
 use serde_json::{Value, json};
+use utoipa::ToSchema;
 
 use super::{ApiResult, Shared, authorise};
 use crate::server::auth::Access;
 use crate::server::error::ApiError;
 use crate::server::state::{AppState, lock};
+use crate::server::store::{InstanceRow, Publication};
 
 /// Upload an instance (TOML, or JSON with `Content-Type: application/json`). Every
 /// validation error comes back in one 422 with its field path.
 #[utoipa::path(post, path = "/instances",
-    request_body(content = String, description = "the instance file (PROBLEM.md §2), TOML or JSON", content_type = "text/plain"),
+    request_body(content = String, description = "the instance file (PROBLEM.md §2, docs/format.md), TOML or JSON; its rules are the library's, beyond what a schema says: an instance that breaks them is a 422", content_type = "text/plain"),
     responses(
-        (status = 201, description = "stored", body = Object),
-        (status = 422, description = "invalid: `problems` lists every error with its field path", body = Object),
+        (status = 201, description = "stored: its id (the instance's `name`, or `name-2`, … when taken) and summary", body = InstanceCreated),
+        (status = 403, description = "not a scheduler (`forbidden`)"),
+        (status = 422, description = "`invalid_instance`: not TOML or JSON, or it breaks the format's rules; `problems` lists every error with its field path"),
     ))]
 pub(super) async fn upload_instance(
     State(state): Shared,
@@ -140,7 +143,7 @@ pub(super) async fn list_instances(
 
 /// One instance: its record, summary and publications.
 #[utoipa::path(get, path = "/instances/{id}", params(("id" = String, Path, description = "instance id")),
-    responses((status = 200, description = "the instance", body = Object), (status = 404, description = "no such instance")))]
+    responses((status = 200, description = "the instance", body = InstanceDetail), (status = 404, description = "no such instance")))]
 pub(super) async fn get_instance(
     State(state): Shared,
     headers: HeaderMap,
@@ -162,4 +165,43 @@ pub(super) async fn get_instance(
         "summary": InstanceSummary::of(&instance),
         "publications": state.store.publications(&id)?,
     })))
+}
+
+/// The answer to an upload.
+#[derive(ToSchema)]
+#[allow(dead_code)] // a schema only: the handler builds the answer as JSON
+pub(super) struct InstanceCreated {
+    /// The instance's id in the service.
+    id: String,
+    /// Its size: sites, specialists, sessions, requests, … (`houniao summary`).
+    #[schema(value_type = Object)]
+    summary: Value,
+}
+
+/// One instance, as `GET /instances/{id}` shows it.
+#[derive(ToSchema)]
+#[allow(dead_code)] // a schema only: the handler builds the answer as JSON
+pub(super) struct InstanceDetail {
+    /// Its record.
+    instance: InstanceRow,
+    /// The publication the call centre books against, if any.
+    current: Option<Current>,
+    /// Its size (`houniao summary`).
+    #[schema(value_type = Object)]
+    summary: Value,
+    /// Every publication, oldest first.
+    publications: Vec<Publication>,
+}
+
+/// The current publication of an instance.
+#[derive(ToSchema)]
+#[allow(dead_code)] // a schema only
+pub(super) struct Current {
+    /// Its version.
+    version: i64,
+    /// The roster published.
+    roster_id: String,
+    /// Sessions the call centre can book.
+    #[schema(minimum = 0)]
+    bookable_sessions: u64,
 }

@@ -17,8 +17,10 @@ pub(crate) mod edits;
 mod exports;
 mod health;
 pub(crate) mod instances;
+pub(crate) mod openapi;
 mod pins;
 mod repairs;
+mod requests;
 pub(crate) mod rosters;
 pub(crate) mod solves;
 mod trips;
@@ -47,7 +49,7 @@ type ApiResult<T> = Result<T, ApiError>;
 #[openapi(
     info(
         title = "houniao",
-        description = "Scheduling visiting specialists: instances, solves, published rosters, call-centre booking and urgent MDT convening. Every route but /healthz, /openapi.json and /docs needs `Authorization: Bearer TOKEN`; errors are JSON `{error, detail}`."
+        description = "Scheduling visiting specialists: instances, solves, published rosters, call-centre booking and urgent MDT convening. Every route but /healthz, /openapi.json, /docs and the calendar feeds needs `Authorization: Bearer TOKEN`; errors are JSON `{error, detail}` (`ErrorBody`)."
     ),
     modifiers(&BearerAuth),
     security(("bearer" = []))
@@ -65,6 +67,18 @@ impl utoipa::Modify for BearerAuth {
             SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
         );
     }
+}
+
+/// The whole document: the routes' own annotations, then the answers common to every
+/// route of a kind and the links ([`openapi`]), which need every route in place.
+pub fn document(
+    router: OpenApiRouter<Arc<AppState>>,
+) -> (axum::Router<Arc<AppState>>, utoipa::openapi::OpenApi) {
+    use utoipa::Modify;
+    let (router, mut openapi) = router.split_for_parts();
+    openapi::CommonResponses.modify(&mut openapi);
+    openapi::Links.modify(&mut openapi);
+    (router, openapi)
 }
 
 /// Every route, documented.
@@ -121,9 +135,25 @@ fn authorise(state: &AppState, headers: &HeaderMap, access: Access) -> ApiResult
     state.tokens.authorise(headers, access).map(|c| c.name)
 }
 
-/// A JSON request body, read after the caller is authorised (so that a 401/403 never
-/// depends on the body); a body that does not fit is a 422 naming the field.
+/// A JSON object as the request body, read after the caller is authorised (so that a
+/// 401/403 never depends on the body); a body that does not fit is a 422 naming the
+/// field. Only an object: serde would also read a struct from an array of its fields
+/// (`[null, null]`), which the document does not allow.
 fn json_body<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> ApiResult<T> {
+    if bytes.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'[') {
+        return Err(ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_request",
+            "the request body must be a JSON object",
+        )
+        .with(json!({ "problems": [{ "severity": "error", "path": "", "message": "expected a JSON object" }] })));
+    }
+    json_value(bytes)
+}
+
+/// A JSON request body of any shape (a list: `PUT /instances/{id}/pins`), as
+/// [`json_body`] reads it.
+fn json_value<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> ApiResult<T> {
     let mut reader = serde_json::Deserializer::from_slice(bytes);
     serde_path_to_error::deserialize(&mut reader).map_err(|error| {
         let path = error.path().to_string();
@@ -141,4 +171,67 @@ fn new_id(prefix: &str) -> String {
     let bytes: [u8; 6] = rand::random();
     let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
     format!("{prefix}-{hex}")
+}
+
+/// Whole numbers in request bodies, as JSON Schema counts them: `3` and `3.0` alike
+/// (the document says `integer`, which admits both; serde alone refuses `3.0`).
+pub(crate) mod whole {
+    use serde::de::Error;
+    use serde::{Deserialize, Deserializer};
+
+    /// A whole number that fits `T`.
+    pub fn number<'de, D: Deserializer<'de>, T: TryFrom<u64>>(d: D) -> Result<T, D::Error> {
+        let value = serde_json::Number::deserialize(d)?;
+        let whole = value.as_u64().or_else(|| {
+            value
+                .as_f64()
+                .filter(|f| f.fract() == 0.0 && *f >= 0.0 && *f <= u64::MAX as f64)
+                .map(|f| f as u64)
+        });
+        whole.and_then(|n| T::try_from(n).ok()).ok_or_else(|| {
+            D::Error::custom(format!("expected a whole number in range, got {value}"))
+        })
+    }
+
+    /// An optional whole number (`null` or absent: none).
+    pub fn optional<'de, D: Deserializer<'de>, T: TryFrom<u64>>(
+        d: D,
+    ) -> Result<Option<T>, D::Error> {
+        #[derive(Deserialize)]
+        struct Whole<T: TryFrom<u64>>(#[serde(deserialize_with = "number")] T);
+        Ok(Option::<Whole<T>>::deserialize(d)?.map(|Whole(n)| n))
+    }
+
+    #[cfg(test)]
+    mod tests {
+        #[derive(Debug, serde::Deserialize)]
+        struct Body {
+            #[serde(deserialize_with = "super::number")]
+            priority: u8,
+            #[serde(default, deserialize_with = "super::optional")]
+            limit: Option<usize>,
+        }
+
+        fn read(text: &str) -> Result<Body, String> {
+            serde_json::from_str(text).map_err(|e| e.to_string())
+        }
+
+        #[test]
+        fn whole_numbers_are_read_with_or_without_a_fraction_of_zero() {
+            let body = read(r#"{"priority": 3.0, "limit": 10}"#).expect("reads");
+            assert_eq!((body.priority, body.limit), (3, Some(10)));
+            let body = read(r#"{"priority": 2, "limit": null}"#).expect("reads");
+            assert_eq!((body.priority, body.limit), (2, None));
+            assert_eq!(read(r#"{"priority": 1}"#).expect("reads").limit, None);
+            for bad in [
+                r#"{"priority": 2.5}"#,
+                r#"{"priority": -1}"#,
+                r#"{"priority": 256}"#,
+                r#"{"priority": "2"}"#,
+                r#"{"priority": 1, "limit": 1e300}"#,
+            ] {
+                assert!(read(bad).is_err(), "{bad}");
+            }
+        }
+    }
 }

@@ -19,7 +19,8 @@ use houniao::instance::raw::RawPin;
 use houniao::pins::PinRef;
 use serde_json::{Value, json};
 
-use super::{ApiResult, Shared, authorise, json_body};
+use super::requests::PinEntry;
+use super::{ApiResult, Shared, authorise, json_value};
 use crate::server::auth::Access;
 use crate::server::error::ApiError;
 use crate::server::state::{AppState, lock};
@@ -68,10 +69,11 @@ fn listing(id: &str, pins: Vec<RawPin>, row: Option<&PinsRow>) -> Value {
 /// every later solve and repair. Whether they can all hold together is found by the
 /// next solve (a failed job with `error: "pin_conflict"`).
 #[utoipa::path(put, path = "/instances/{id}/pins", params(("id" = String, Path, description = "instance id")),
-    request_body(content = Vec<Object>, description = "the new `[[pins]]` entries (docs/format.md § Pins): any subset of one roster entry's fields, with `id`, `note`, `forbid`"),
+    request_body(content = Vec<PinEntry>, description = "the new `[[pins]]` entries (docs/format.md § Pins): any subset of one roster entry's fields, with `id`, `note`, `forbid`"),
     responses((status = 200, description = "stored: the pins as GET shows them, what was `added` and `removed` (each with its id and pattern), and the pins' `warnings`", body = Object),
+        (status = 403, description = "not a scheduler (`forbidden`)"),
         (status = 404, description = "no such instance"),
-        (status = 422, description = "invalid pins: `problems` lists every one with its field path")))]
+        (status = 422, description = "`invalid_pins`: entries that name what the instance does not have, or nothing a roster entry can hold; `problems` lists every one with its field path")))]
 pub(super) async fn put_pins(
     State(state): Shared,
     headers: HeaderMap,
@@ -79,7 +81,7 @@ pub(super) async fn put_pins(
     body: Bytes,
 ) -> ApiResult<Json<Value>> {
     let actor = authorise(&state, &headers, Access::Schedule)?;
-    let entries: Vec<Value> = json_body(&body)?;
+    let entries: Vec<Value> = json_value(&body)?;
     let (pins, unreadable, problems) = read_pins(&entries);
     let worker = state.clone();
     let replaced = tokio::task::spawn_blocking(move || -> ApiResult<_> {

@@ -31,17 +31,20 @@ use crate::server::error::ApiError;
 pub(super) struct RepairBody {
     /// What changed: a scenario (docs/whatif.md) as a JSON object, or the text of a
     /// scenario file (TOML or JSON). None: the instance as it is now (its current pins).
-    #[schema(value_type = Object)]
+    #[schema(value_type = Option<super::requests::ScenarioSchema>)]
     scenario: Option<Value>,
     /// Keep every published entry dated before this date (`YYYY-MM-DD`, within the
     /// horizon) exactly as it is: re-planning never rewrites the past.
-    #[schema(value_type = String, format = Date)]
+    #[schema(value_type = Option<String>, format = Date)]
     freeze_until: Option<NaiveDate>,
     /// Wall-clock seconds for the solve (default and maximum from the config).
+    #[schema(exclusive_minimum = 0.0)]
     time_limit: Option<f64>,
     /// Worth of keeping one published assignment (default 30).
+    #[schema(minimum = 0.0)]
     keep_assignment: Option<f64>,
     /// Worth of keeping one booking (default 1000).
+    #[schema(minimum = 0.0)]
     keep_booking: Option<f64>,
 }
 
@@ -51,8 +54,9 @@ pub(super) struct RepairBody {
 /// exactly as it is. The roster is stored (not published); the answer lists what moved
 /// and which patients must be called.
 #[utoipa::path(post, path = "/instances/{id}/repairs", params(("id" = String, Path, description = "instance id")),
-    request_body(content = RepairBody, description = "what changed, the frozen past, limits (all optional)"),
+    request_body(content = Option<RepairBody>, description = "what changed, the frozen past, limits (all optional; an empty body: none)"),
     responses((status = 201, description = "repaired: `roster_id` (stored, not published), `objective`, `moves`, `calls`", body = Object),
+        (status = 403, description = "not a scheduler (`forbidden`)"),
         (status = 404, description = "no such instance"),
         (status = 409, description = "the instance has no published roster (`not_published`)"),
         (status = 422, description = "a bad body or date, a scenario that does not apply (`invalid_scenario` with `problems`), a freeze outside the horizon or a past that no longer fits (`invalid_freeze`), pins that cannot all hold (`pin_conflict` with `conflict`), or no roster at all (`infeasible`, `no_solution_in_time`)")))]

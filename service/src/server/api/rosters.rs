@@ -14,6 +14,7 @@ use houniao::booking::BookingBook;
 use houniao::check::Violation;
 use houniao::instance::raw::RawPin;
 use serde_json::{Value, json};
+use utoipa::ToSchema;
 
 use super::pins::Replacement;
 use super::{ApiResult, Shared, authorise, new_id};
@@ -25,9 +26,10 @@ use crate::server::store::{PinsWrite, Publication};
 /// Upload a roster made elsewhere (PROBLEM.md §6 JSON) for an instance; it must pass
 /// every hard rule (422 lists the violations). Publish it with `/rosters/{id}/publish`.
 #[utoipa::path(post, path = "/instances/{id}/rosters", params(("id" = String, Path, description = "instance id")),
-    request_body(content = Object, description = "the roster (PROBLEM.md §6)"),
-    responses((status = 201, description = "stored: its id and recomputed objective", body = Object),
-        (status = 422, description = "not a roster of this instance, or it breaks hard rules: `violations`")))]
+    request_body(content = Object, description = "the roster (PROBLEM.md §6, docs/format.md § Rosters); whether it is one of this instance, and keeps every hard rule, only the checker can say: the 422"),
+    responses((status = 201, description = "stored: its id, the recomputed objective, and where the roster's own figures differ", body = RosterStored),
+        (status = 403, description = "not a scheduler (`forbidden`)"),
+        (status = 422, description = "`invalid_roster`: not a roster, not one of this instance, or it breaks hard rules (`violations`)")))]
 pub(super) async fn upload_roster(
     State(state): Shared,
     headers: HeaderMap,
@@ -91,6 +93,7 @@ pub(super) async fn get_roster(
 /// must fit the new roster (409 names the first that does not).
 #[utoipa::path(post, path = "/rosters/{id}/publish", params(("id" = String, Path, description = "roster id")),
     responses((status = 201, description = "published", body = crate::server::store::Publication),
+        (status = 403, description = "not a scheduler (`forbidden`)"),
         (status = 404, description = "no such roster"),
         (status = 409, description = "the instance's bookings do not fit this roster: `ledger_does_not_fit`"),
         (status = 422, description = "`invalid_roster`: it breaks hard rules (a pin included), listed in `violations`; `invalid_pins`: a draft's own pins no longer validate")))]
@@ -200,4 +203,17 @@ fn invalid_roster(what: &str, violations: &[Violation]) -> ApiError {
         ),
     )
     .with(json!({ "violations": violations }))
+}
+
+/// The answer to a roster upload.
+#[derive(ToSchema)]
+#[allow(dead_code)] // a schema only: the handler builds the answer as JSON
+pub(super) struct RosterStored {
+    /// The roster's id.
+    roster_id: String,
+    /// The objective, recomputed by the checker.
+    objective: f64,
+    /// Where the roster's own figures (its `objective`, …) differ from the checker's.
+    #[schema(value_type = Vec<Object>)]
+    discrepancies: Vec<Value>,
 }

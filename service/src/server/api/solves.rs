@@ -26,15 +26,43 @@ use crate::server::store::{SolveFailure, SolveRow};
 #[serde(deny_unknown_fields)]
 pub(super) struct SolveBody {
     /// Wall-clock seconds (default and maximum from the service's config).
+    #[schema(exclusive_minimum = 0.0)]
     time_limit: Option<f64>,
     /// Relative gap at which to stop (default 1e-4).
+    #[schema(minimum = 0.0, exclusive_maximum = 1.0)]
     gap: Option<f64>,
+}
+
+/// A job started.
+#[derive(ToSchema)]
+#[allow(dead_code)] // a schema only: the handler builds the answer as JSON
+pub(super) struct SolveStarted {
+    /// The job's id.
+    job: String,
+    /// `queued`.
+    status: String,
+    /// Where to poll it.
+    poll: String,
+}
+
+/// A job asked to stop.
+#[derive(ToSchema)]
+#[allow(dead_code)] // a schema only
+pub(crate) struct Cancelling {
+    /// The job's id.
+    job: String,
+    /// `true`.
+    cancelling: bool,
 }
 
 /// Start a solve job: 202 with its id; poll `GET /solves/{job}`.
 #[utoipa::path(post, path = "/instances/{id}/solves", params(("id" = String, Path, description = "instance id")),
-    request_body(content = SolveBody, description = "optional limits"),
-    responses((status = 202, description = "started", body = Object), (status = 404, description = "no such instance")))]
+    request_body(content = Option<SolveBody>, description = "optional limits (an empty body: the defaults)"),
+    responses((status = 202, description = "started: the job's id and where to poll it", body = SolveStarted,
+            example = json!({"job": "solve-e1f8510f539c", "status": "queued", "poll": "/solves/solve-e1f8510f539c"})),
+        (status = 403, description = "not a scheduler (`forbidden`)"),
+        (status = 404, description = "no such instance"),
+        (status = 422, description = "`invalid_request`: a body that does not fit, or a time limit or gap out of range")))]
 pub(super) async fn start_solve(
     State(state): Shared,
     headers: HeaderMap,
@@ -293,7 +321,9 @@ pub(crate) fn job(state: &AppState, job_id: &str) -> ApiResult<(SolveRow, Option
 
 /// Cancel a solve job: it stops at once and keeps the best roster found.
 #[utoipa::path(delete, path = "/solves/{job}", params(("job" = String, Path, description = "job id")),
-    responses((status = 202, description = "cancelling", body = Object), (status = 404, description = "no such job"), (status = 409, description = "already finished")))]
+    responses((status = 202, description = "cancelling", body = Cancelling, example = json!({"job": "solve-e1f8510f539c", "cancelling": true})),
+        (status = 403, description = "not a scheduler (`forbidden`)"),
+        (status = 404, description = "no such job"), (status = 409, description = "already finished (`finished`)")))]
 pub(super) async fn cancel_solve(
     State(state): Shared,
     headers: HeaderMap,

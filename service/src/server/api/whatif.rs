@@ -24,9 +24,10 @@ use crate::server::state::AppState;
 pub(super) struct WhatIfBody {
     /// Scenarios (docs/whatif.md), as JSON objects with `name`, `seed`, `changes`, or
     /// as the text of a scenario file (TOML or JSON).
-    #[schema(value_type = Vec<Object>)]
+    #[schema(value_type = Vec<super::requests::ScenarioSchema>)]
     scenarios: Vec<Value>,
-    /// Seconds per solve (default and maximum from the config).
+    /// Seconds per solve (default and maximum from the config; 422 beyond).
+    #[schema(exclusive_minimum = 0.0)]
     time_limit: Option<f64>,
 }
 
@@ -34,8 +35,9 @@ pub(super) struct WhatIfBody {
 /// workers), one column of key figures each (docs/kpis.md). Answers when all are solved.
 #[utoipa::path(post, path = "/instances/{id}/whatif", params(("id" = String, Path, description = "instance id")),
     request_body = WhatIfBody,
-    responses((status = 200, description = "one result per case, the base first", body = Object),
-        (status = 422, description = "a scenario names unknown ids or leaves an invalid instance: `problems`")))]
+    responses((status = 200, description = "one result per case, the base first: its name, key figures (`kpis`, docs/kpis.md) and how it differs from the base", body = [Object]),
+        (status = 403, description = "not a planner (`forbidden`)"),
+        (status = 422, description = "`invalid_request`: a body that does not fit or a time limit out of range; `invalid_scenario`: a scenario names unknown ids or leaves an invalid instance (`problems`)")))]
 pub(super) async fn whatif(
     State(state): Shared,
     headers: HeaderMap,
@@ -46,10 +48,7 @@ pub(super) async fn whatif(
     let body: WhatIfBody = json_body(&body)?;
     let cases = cases(&state, &id, &body.scenarios)?;
     let limits = &state.config.solver;
-    let time_limit = body
-        .time_limit
-        .unwrap_or(limits.default_time_limit)
-        .clamp(0.1, limits.max_time_limit);
+    let time_limit = super::solves::time_limit(&state, body.time_limit)?;
     let _slot = state
         .solve_slots
         .clone()

@@ -160,9 +160,10 @@ impl WhatIfJobs {
 pub(super) struct WhatIfJobBody {
     /// Scenarios (docs/whatif.md), as JSON objects with `name`, `seed`, `changes`, or
     /// as the text of a scenario file (TOML or JSON).
-    #[schema(value_type = Vec<Object>)]
+    #[schema(value_type = Vec<super::requests::ScenarioSchema>)]
     scenarios: Vec<Value>,
-    /// Seconds per solve (default and maximum from the config).
+    /// Seconds per solve (default and maximum from the config; 422 beyond).
+    #[schema(exclusive_minimum = 0.0)]
     time_limit: Option<f64>,
     /// Solve each scenario near the base roster (default true), so that the
     /// "differing from base" figures count what the scenario forces to change.
@@ -297,9 +298,8 @@ pub(crate) fn cancel(state: &AppState, actor: &str, job_id: &str) -> ApiResult<(
 /// kept in memory: a restart forgets them.
 #[utoipa::path(post, path = "/instances/{id}/whatif/jobs", params(("id" = String, Path, description = "instance id")),
     request_body = WhatIfJobBody,
-    responses((status = 202, description = "started: `{job, cases: [names], poll}`, the base first", body = Object),
-        (status = 401, description = "no token or an unknown one"),
-        (status = 403, description = "not a planner"),
+    responses((status = 202, description = "started: `{job, cases: [names], poll}`, the base first", body = WhatIfJobStarted),
+        (status = 403, description = "not a planner (`forbidden`)"),
         (status = 404, description = "no such instance"),
         (status = 422, description = "a body that does not fit, a time limit out of range, or a scenario naming unknown ids or leaving an invalid instance (`invalid_scenario` with `problems`)")))]
 pub(super) async fn start_whatif_job(
@@ -337,7 +337,6 @@ pub(super) async fn start_whatif_job(
 /// for a case not finished, or skipped by a cancel).
 #[utoipa::path(get, path = "/whatif/jobs/{job}", params(("job" = String, Path, description = "job id")),
     responses((status = 200, description = "the job", body = Object),
-        (status = 401, description = "no token or an unknown one"),
         (status = 404, description = "no such job (or forgotten by a restart)")))]
 pub(super) async fn get_whatif_job(
     State(state): Shared,
@@ -355,9 +354,8 @@ pub(super) async fn get_whatif_job(
 /// Cancel a what-if job: the running solve stops with its best roster, the cases not
 /// started are skipped.
 #[utoipa::path(delete, path = "/whatif/jobs/{job}", params(("job" = String, Path, description = "job id")),
-    responses((status = 200, description = "cancelling: `{job, cancelling: true}`", body = Object),
-        (status = 401, description = "no token or an unknown one"),
-        (status = 403, description = "not a planner"),
+    responses((status = 200, description = "cancelling: `{job, cancelling: true}`", body = super::solves::Cancelling),
+        (status = 403, description = "not a planner (`forbidden`)"),
         (status = 404, description = "no such job"),
         (status = 409, description = "already finished (`finished`)")))]
 pub(super) async fn cancel_whatif_job(
@@ -368,4 +366,16 @@ pub(super) async fn cancel_whatif_job(
     let actor = authorise(&state, &headers, Access::Plan)?;
     cancel(&state, &actor, &job_id)?;
     Ok(Json(json!({ "job": job_id, "cancelling": true })))
+}
+
+/// A what-if job started.
+#[derive(ToSchema)]
+#[allow(dead_code)] // a schema only: the handler builds the answer as JSON
+pub(super) struct WhatIfJobStarted {
+    /// The job's id.
+    job: String,
+    /// The cases' names, the base first.
+    cases: Vec<String>,
+    /// Where to poll it.
+    poll: String,
 }
