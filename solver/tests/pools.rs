@@ -305,4 +305,44 @@ mod desk {
             .expect("search");
         assert!(!referral.options.is_empty(), "the quota is free again");
     }
+
+    #[test]
+    fn a_pools_release_offers_its_free_held_places_to_the_waitlist() {
+        let mut book = book();
+        let early = at("2026-02-27T00:00:00Z");
+        book.set_clock(Some(early));
+        // Walk-ins take every general place; the next one waits.
+        let mut n = 0;
+        while book
+            .book_best(&ask(&format!("P-1{n}"), None), early)
+            .is_ok()
+        {
+            n += 1;
+        }
+        let entry = book
+            .join_waitlist(&ask("P-19", None), early)
+            .expect("joins")
+            .id;
+        // Before any release nothing is offered: the held places are Jiaocheng's.
+        assert!(book.settle_offers(early).is_empty());
+        assert!(book.offers().is_empty());
+        // At the release of the first session a day ahead, its held places are
+        // anyone's: the waitlisted walk-in is offered one of them.
+        let release = at("2026-03-02T00:00:00Z");
+        book.set_clock(Some(release));
+        let made = book.settle_offers(release);
+        assert_eq!(made.len(), 1, "{:?}", book.offers());
+        let offer = book.offers()[0].clone();
+        assert_eq!(offer.entry, entry);
+        assert_eq!(offer.session.specialist, "liu-jun");
+        // Released: a session starting within a day of now.
+        assert_eq!(
+            offer.session.date,
+            NaiveDate::from_ymd_opt(2026, 3, 3).unwrap_or_default()
+        );
+        // Settling again makes no second offer; accepting books a place (a held one).
+        assert!(book.settle_offers(release).is_empty());
+        let accepted = book.accept_offer(&offer.id, release).expect("accepts");
+        assert_eq!(accepted.confirmation.booking.session, offer.session);
+    }
 }

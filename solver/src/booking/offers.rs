@@ -9,6 +9,10 @@
 //! offer); declining, letting it expire or leaving the waitlist passes it on to the
 //! next in rank.
 //!
+//! A pool's release frees places too: once a pooled session's held places are anyone's
+//! (docs/format.md § Pools), those still free are offered the same way, until the
+//! session starts.
+//!
 //! Offers are entries of the [`Ledger`](super::Ledger), so they are saved in the same
 //! atomic write as the change that made them. Expiry is evaluated lazily against the
 //! desk's clock at every change of the ledger ([`BookingBook::settle_offers`]): an offer
@@ -248,7 +252,36 @@ impl BookingBook {
                 changed.push(offer.id);
             }
         }
+        for key in self.just_released(now) {
+            while let Some(offer) = self.offer_place(key, now) {
+                changed.push(offer.id);
+            }
+        }
         changed
+    }
+
+    /// The pooled specialists' sessions whose held places are anyone's at `now` and
+    /// still free, and which have not started: a pool's release frees those places for
+    /// the waitlist as a cancellation does.
+    fn just_released(&self, now: DateTime<Utc>) -> Vec<SessionKey> {
+        let clock = session_clock(now);
+        let instance = std::sync::Arc::clone(&self.instance);
+        instance
+            .pools
+            .iter()
+            .flat_map(|pool| {
+                self.sessions_of(pool.holder)
+                    .filter(move |&key| {
+                        let start = key
+                            .1
+                            .date
+                            .and_time(self.instance.calendar.sessions()[key.1.session].start);
+                        self.release_time(pool, key) <= clock && clock < start
+                    })
+                    .filter(|&key| self.split_left(key).1 > 0)
+                    .collect::<Vec<_>>()
+            })
+            .collect()
     }
 
     /// Offers a place of the session to the best-ranked waitlisted request it fits, if
