@@ -272,11 +272,7 @@ impl BookingBook {
             .flat_map(|pool| {
                 self.sessions_of(pool.holder)
                     .filter(move |&key| {
-                        let start = key
-                            .1
-                            .date
-                            .and_time(self.instance.calendar.sessions()[key.1.session].start);
-                        self.release_time(pool, key) <= clock && clock < start
+                        self.release_time(pool, key) <= clock && clock < self.session_start(key)
                     })
                     .filter(|&key| self.split_left(key).1 > 0)
                     .collect::<Vec<_>>()
@@ -286,8 +282,12 @@ impl BookingBook {
 
     /// Offers a place of the session to the best-ranked waitlisted request it fits, if
     /// any: an active entry with no pending offer, not offered this session before, whose
-    /// patient does not hold a place in it and who may take one of its places left.
+    /// patient does not hold a place in it and who may take one of its places left. A
+    /// session that has started is offered to nobody.
     pub(super) fn offer_place(&mut self, key: SessionKey, now: DateTime<Utc>) -> Option<Offer> {
+        if session_clock(now) >= self.session_start(key) {
+            return None;
+        }
         let session = self.session_ref(key);
         let best = self
             .waitlist()

@@ -58,11 +58,14 @@ impl BookingBook {
     }
 
     /// When the held places of a session become anyone's, on the session clock.
-    pub(super) fn release_time(&self, pool: &Pool, (_, slot): SessionKey) -> NaiveDateTime {
-        let start = slot
-            .date
-            .and_time(self.instance.calendar.sessions()[slot.session].start);
-        start - Duration::hours(i64::from(pool.release_hours))
+    pub(super) fn release_time(&self, pool: &Pool, key: SessionKey) -> NaiveDateTime {
+        self.session_start(key) - Duration::hours(i64::from(pool.release_hours))
+    }
+
+    /// When a session starts, on the session clock.
+    pub(super) fn session_start(&self, (_, slot): SessionKey) -> NaiveDateTime {
+        slot.date
+            .and_time(self.instance.calendar.sessions()[slot.session].start)
     }
 
     fn pool_at(&self, key: SessionKey) -> Option<&Pool> {
