@@ -610,7 +610,7 @@ mod tests {
     }
 
     #[test]
-    fn a_booking_needs_a_patient_and_a_specialist_or_a_discipline_and_a_search_no_patient() {
+    fn a_booking_needs_a_patient_and_what_it_asks_for_and_a_search_no_patient() {
         let document = json_document();
         let schemas = &document["components"]["schemas"];
         let body = |path: &str| {
@@ -628,7 +628,15 @@ mod tests {
             let rules = &body(path)["allOf"][1];
             assert_eq!(rules["required"], json!(["patient"]), "{path}");
             assert_eq!(rules["properties"]["patient"]["pattern"], r"\S", "{path}");
-            assert_eq!(rules["anyOf"].as_array().map(Vec::len), Some(2), "{path}");
+            let asks: Vec<&Value> = rules["anyOf"]
+                .as_array()
+                .map(|branches| branches.iter().map(|b| &b["required"][0]).collect())
+                .unwrap_or_default();
+            assert_eq!(
+                asks,
+                ["specialist", "discipline", "resource", "resource_kind"],
+                "{path}"
+            );
         }
         let search = body("/instances/{id}/search");
         assert!(search["allOf"][1].get("required").is_none(), "{search}");
