@@ -345,4 +345,46 @@ mod desk {
         let accepted = book.accept_offer(&offer.id, release).expect("accepts");
         assert_eq!(accepted.confirmation.booking.session, offer.session);
     }
+
+    #[test]
+    fn accepting_the_last_released_place_keeps_it_from_the_next_in_line() {
+        let mut book = book();
+        let release = at("2026-03-02T00:00:00Z");
+        book.set_clock(Some(release));
+        let tuesday = |patient: &str| {
+            let day = NaiveDate::from_ymd_opt(2026, 3, 3).unwrap_or_default();
+            PatientRequest {
+                patient: patient.into(),
+                ..PatientRequest::for_specialist("liu-jun", day, day)
+            }
+        };
+        // Released: walk-ins fill Tuesday, held places too; two more wait.
+        let session: houniao::booking::SessionRef = "liu-jun@2026-03-03:am".parse().expect("id");
+        let mut walk_ins = Vec::new();
+        while book.places_left_in(&session).expect("session") > 0 {
+            let request = tuesday(&format!("P-3{}", walk_ins.len()));
+            walk_ins.push(book.book(&request, &session, release).expect("a place"));
+        }
+        let first = book
+            .join_waitlist(&tuesday("P-first"), release)
+            .expect("joins");
+        book.join_waitlist(&tuesday("P-next"), release)
+            .expect("joins");
+        // A walk-in in a held place cancels: the first in line is offered it.
+        let held = walk_ins
+            .iter()
+            .rfind(|c| c.booking.pool.is_some())
+            .expect("a walk-in in a released held place");
+        let cancelled = book.cancel(&held.booking.id, release).expect("cancels");
+        let offer = cancelled.offers.first().cloned().expect("offered");
+        assert_eq!(offer.entry, first.id);
+        let accepted = book.accept_offer(&offer.id, release).expect("accepts");
+        assert_eq!(accepted.confirmation.booking.session, session);
+        assert_eq!(book.places_left_in(&session).expect("session"), 0);
+        assert!(
+            book.offers().iter().all(|o| !o.is_pending()),
+            "nothing left to offer: {:?}",
+            book.offers()
+        );
+    }
 }

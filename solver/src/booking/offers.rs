@@ -405,14 +405,10 @@ impl BookingBook {
         let request = entry.request.resolve(&self.instance, false)?;
         let key = self.session_key(&offer.session)?;
         let later = self.later_booking(&request, &entry.request.patient, key);
-        self.set_offer_state(position, OfferState::Accepted, Some(now));
-        let confirmation = match self.book(&entry.request, &offer.session, now) {
-            Ok(confirmation) => confirmation,
-            Err(error) => {
-                self.set_offer_state(position, OfferState::Pending, None);
-                return Err(error);
-            }
-        };
+        // Booked while the offer still holds the place for this patient (`book` marks it
+        // accepted): closing it first would free the place for a moment, and a change
+        // settling offers meanwhile (a pool's release) would offer it to the next.
+        let confirmation = self.book(&entry.request, &offer.session, now)?;
         self.ledger_mut().offers[position].booking = Some(confirmation.booking.id.clone());
         self.ledger_mut().offers[position].closed_at = Some(now);
         // The booking is made: releasing the later one cannot undo it. It is an active
