@@ -375,27 +375,3 @@ fn a_saved_ledger_reopens_with_its_offers_holding_their_places() {
     ));
 }
 
-#[test]
-fn a_place_freed_once_its_session_has_started_is_offered_to_nobody() {
-    let mut book = example_book();
-    let xi = "xi-xiaowei@2026-03-03:am";
-    let fillers = fill_up(&mut book, xi);
-    book.join_waitlist(&wants("xi-xiaowei", "2026-03-03", "P-late", 1), at(10))
-        .unwrap();
-    // The session starts at 08:00 China time on Mar 3, 00:00 UTC.
-    let started = DateTime::parse_from_rfc3339("2026-03-03T00:30:00Z")
-        .unwrap()
-        .with_timezone(&Utc);
-    let cancelled = book.cancel(&fillers[0], started).unwrap();
-    assert!(cancelled.offers.is_empty(), "{:?}", cancelled.offers);
-    // A minute before it starts, the next freed place is offered.
-    let before = DateTime::parse_from_rfc3339("2026-03-02T23:59:00Z")
-        .unwrap()
-        .with_timezone(&Utc);
-    let mut fresh = example_book();
-    let fillers = fill_up(&mut fresh, xi);
-    fresh
-        .join_waitlist(&wants("xi-xiaowei", "2026-03-03", "P-late", 1), at(10))
-        .unwrap();
-    assert_eq!(fresh.cancel(&fillers[0], before).unwrap().offers.len(), 1);
-}

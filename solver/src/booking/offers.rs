@@ -282,12 +282,8 @@ impl BookingBook {
 
     /// Offers a place of the session to the best-ranked waitlisted request it fits, if
     /// any: an active entry with no pending offer, not offered this session before, whose
-    /// patient does not hold a place in it and who may take one of its places left. A
-    /// session that has started is offered to nobody.
+    /// patient does not hold a place in it and who may take one of its places left.
     pub(super) fn offer_place(&mut self, key: SessionKey, now: DateTime<Utc>) -> Option<Offer> {
-        if session_clock(now) >= self.session_start(key) {
-            return None;
-        }
         let session = self.session_ref(key);
         let best = self
             .waitlist()
