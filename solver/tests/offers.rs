@@ -374,4 +374,3 @@ fn a_saved_ledger_reopens_with_its_offers_holding_their_places() {
         Err(BookingError::LedgerDoesNotFit { .. })
     ));
 }
-
