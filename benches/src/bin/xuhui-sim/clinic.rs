@@ -22,11 +22,12 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
-use houniao::booking::{BookingBook, Ledger, OfferState, PatientRequest, from_session_clock};
+use houniao::booking::{BookingBook, Ledger, OfferState, PatientRequest};
 use houniao::{Instance, Roster};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
+use super::arrivals::{Arrival, Demand, arrivals};
 use super::{SCREENING, WEEKS, mean, percent, percentile, starts};
 
 const GENERAL_PER_DAY: usize = 20;
@@ -36,18 +37,6 @@ const CANCEL_RATE: f64 = 0.15;
 const OPT_IN: f64 = 0.7;
 const ACCEPT: f64 = 0.5;
 const DECLINE: f64 = 0.3;
-
-/// One patient asking for the clinic.
-#[derive(Debug, Clone)]
-struct Arrival {
-    at: DateTime<Utc>,
-    asked_on: NaiveDate,
-    referred_by: Option<String>,
-    /// Whether, and how far between booking and session (0–1), they cancel.
-    cancels_at: Option<f64>,
-    /// Whether they would join the waitlist for something sooner.
-    opts_in: bool,
-}
 
 #[derive(Debug, Clone)]
 enum Event {
@@ -79,38 +68,6 @@ struct Figures {
     expired: usize,
     held_taken_by_referrals: usize,
     cancelled: usize,
-}
-
-fn arrivals(instance: &Instance, seed: u64) -> Vec<Arrival> {
-    // A stream of its own, so that the CT desk's arrivals are those it had alone.
-    let mut rng = StdRng::seed_from_u64(seed.wrapping_add(0x5eed_c11c));
-    let centres: Vec<String> = instance
-        .sites
-        .iter()
-        .filter(|s| s.kind == houniao::instance::SiteKind::Community)
-        .map(|s| s.id.clone())
-        .collect();
-    let days: Vec<NaiveDate> = instance.calendar.open_dates();
-    let mut out = Vec::new();
-    for day in &days[..days.len().saturating_sub(1)] {
-        let opening = from_session_clock(day.and_hms_opt(8, 0, 0).expect("time"));
-        for k in 0..GENERAL_PER_DAY + REFERRALS_PER_DAY {
-            let referred_by =
-                (k >= GENERAL_PER_DAY).then(|| centres[rng.random_range(0..centres.len())].clone());
-            let cancels_at = rng
-                .random_bool(CANCEL_RATE)
-                .then(|| rng.random_range(0.0..1.0));
-            out.push(Arrival {
-                at: opening + Duration::minutes(rng.random_range(0..540)),
-                asked_on: *day,
-                referred_by,
-                cancels_at,
-                opts_in: rng.random_bool(OPT_IN),
-            });
-        }
-    }
-    out.sort_by_key(|a| a.at);
-    out
 }
 
 fn patient_of(id: &str) -> usize {
@@ -307,7 +264,15 @@ impl Desk {
 
 fn run(instance: &Instance, roster: &Roster, with_offers: bool, seed: u64) -> Figures {
     let instance = Arc::new(instance.clone());
-    let arrivals = arrivals(&instance, seed);
+    let demand = Demand {
+        general: GENERAL_PER_DAY,
+        referrals: REFERRALS_PER_DAY,
+        cancel_rate: CANCEL_RATE,
+        opt_in: Some(OPT_IN),
+    };
+    // A stream of its own, so that the CT desk's arrivals are those it had alone.
+    let mut stream = StdRng::seed_from_u64(seed.wrapping_add(0x5eed_c11c));
+    let arrivals = arrivals(&instance, demand, &mut stream);
     let book =
         BookingBook::open(instance.clone(), roster, Ledger::new(&instance.name)).expect("opens");
     let events = arrivals

@@ -16,28 +16,19 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use chrono::{DateTime, Duration, NaiveDate, Utc};
-use houniao::booking::{BookingBook, Ledger, PatientRequest, from_session_clock};
+use chrono::{DateTime, Duration, Utc};
+use houniao::booking::{BookingBook, Ledger, PatientRequest};
 use houniao::{Instance, Roster};
+use rand::SeedableRng;
 use rand::rngs::StdRng;
-use rand::{Rng, SeedableRng};
 
+use super::arrivals::{Demand, arrivals};
 use super::{WEEKS, mean, percentile, starts};
 
 const GENERAL_PER_DAY: usize = 39;
 const REFERRALS_PER_DAY: usize = 6;
 const WINDOW_DAYS: i64 = 5;
 const CANCEL_RATE: f64 = 0.12;
-
-/// One patient asking for a CT.
-#[derive(Debug, Clone)]
-struct Arrival {
-    at: DateTime<Utc>,
-    asked_on: NaiveDate,
-    referred_by: Option<String>,
-    /// Whether, and how far between booking and session (0–1), they cancel.
-    cancels_at: Option<f64>,
-}
 
 #[derive(Debug, Clone)]
 enum Event {
@@ -56,40 +47,14 @@ struct Figures {
     cancelled: usize,
 }
 
-fn arrivals(instance: &Instance, seed: u64) -> Vec<Arrival> {
-    let mut rng = StdRng::seed_from_u64(seed);
-    let centres: Vec<String> = instance
-        .sites
-        .iter()
-        .filter(|s| s.kind == houniao::instance::SiteKind::Community)
-        .map(|s| s.id.clone())
-        .collect();
-    let mut out = Vec::new();
-    // Requests are made on every open day of the horizon but the last.
-    let days: Vec<NaiveDate> = instance.calendar.open_dates();
-    for day in &days[..days.len().saturating_sub(1)] {
-        let opening = from_session_clock(day.and_hms_opt(8, 0, 0).expect("time"));
-        let count = GENERAL_PER_DAY + REFERRALS_PER_DAY;
-        for k in 0..count {
-            let referred_by =
-                (k >= GENERAL_PER_DAY).then(|| centres[rng.random_range(0..centres.len())].clone());
-            let cancels_at = rng
-                .random_bool(CANCEL_RATE)
-                .then(|| rng.random_range(0.0..1.0));
-            out.push(Arrival {
-                at: opening + Duration::minutes(rng.random_range(0..540)),
-                asked_on: *day,
-                referred_by,
-                cancels_at,
-            });
-        }
-    }
-    out.sort_by_key(|a| a.at);
-    out
-}
-
 fn run(instance: &Instance, roster: &Roster, seed: u64) -> Figures {
-    let arrivals = arrivals(instance, seed);
+    let demand = Demand {
+        general: GENERAL_PER_DAY,
+        referrals: REFERRALS_PER_DAY,
+        cancel_rate: CANCEL_RATE,
+        opt_in: None,
+    };
+    let arrivals = arrivals(instance, demand, &mut StdRng::seed_from_u64(seed));
     let instance = Arc::new(instance.clone());
     let mut book =
         BookingBook::open(instance.clone(), roster, Ledger::new(&instance.name)).expect("opens");

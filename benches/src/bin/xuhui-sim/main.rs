@@ -11,6 +11,7 @@
 //! The rates each desk assumes, and why, are in its module; docs/performance.md
 //! § Xuhui has the figures.
 
+mod arrivals;
 mod clinic;
 mod ct;
 
