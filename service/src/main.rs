@@ -68,7 +68,7 @@ enum Command {
     /// option and, with --book, booked all or none.
     Trip(commands::trip::TripArgs),
     /// The green channel: a positive screening finding as a surgery due within a week,
-    /// for the next solve (a [[surgeries]] entry, or -o: the instance with it added).
+    /// for the next solve (a surgeries entry, or -o: the instance with it added).
     GreenChannel(commands::green_channel::GreenChannelArgs),
     /// List the active bookings, of one session or one patient.
     Bookings(commands::book::BookingsArgs),
