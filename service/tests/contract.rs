@@ -131,6 +131,22 @@ fn the_openapi_document_holds_against_the_running_service() {
     // The run reached the service: it tested operations, not an empty document.
     assert!(stdout.contains("passed"), "{stdout}");
     println!("{stdout}");
+
+    // Every example of the document (the recorded real answers, api/examples.rs, and
+    // the schemas' own) holds to its schema.
+    let python = schemathesis.with_file_name("python");
+    let examples = Command::new(&python)
+        .arg(common::root().join("service/tests/contract/examples.py"))
+        .arg(format!("{}/openapi.json", server.url))
+        .output()
+        .expect("runs examples.py");
+    let stdout = String::from_utf8_lossy(&examples.stdout);
+    assert!(
+        examples.status.success(),
+        "examples that do not hold to their schemas:\n{stdout}\n{}",
+        String::from_utf8_lossy(&examples.stderr)
+    );
+    println!("{stdout}");
 }
 
 /// The last `lines` lines of `text`.

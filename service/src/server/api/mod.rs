@@ -14,6 +14,7 @@ mod audit;
 pub(crate) mod booking;
 mod calendars;
 pub(crate) mod edits;
+mod examples;
 mod exports;
 mod health;
 pub(crate) mod instances;

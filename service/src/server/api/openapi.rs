@@ -11,7 +11,8 @@
 //! the error body ([`ErrorBody`]) on every error answer. [`Links`] adds the OpenAPI
 //! links from the answers that make a resource to the routes taking its id, so that
 //! stateful testing (and a reader) can follow them. [`served`] writes the request
-//! schemas of `requests` and the service's own solve limits into the served document.
+//! schemas of `requests`, the recorded examples of `examples` and the service's own
+//! solve limits into the served document.
 
 use serde_json::{Value, json};
 use utoipa::openapi::path::{Operation, ParameterIn};
@@ -404,6 +405,7 @@ pub(crate) fn served(openapi: &OpenApi, limits: &SolverLimits) -> Value {
         document["components"]["schemas"][name] = schema;
     }
     fix_link_keys(&mut document);
+    super::examples::add_examples(&mut document);
     fit_to_config(&mut document, limits);
     document
 }
@@ -476,7 +478,7 @@ pub(crate) fn operations(openapi: &OpenApi) -> std::collections::BTreeMap<String
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use std::collections::BTreeMap;
 
     use super::*;
@@ -485,7 +487,7 @@ mod tests {
         super::super::document(super::super::router()).1
     }
 
-    fn json_document() -> Value {
+    pub(crate) fn json_document() -> Value {
         served(
             &document(),
             &crate::server::config::Config::default().solver,
