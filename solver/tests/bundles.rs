@@ -175,3 +175,24 @@ fn the_last_ct_place_of_a_trip_goes_to_one_patient_and_the_other_books_nothing()
         assert_eq!(active.len(), clinic_before);
     }
 }
+
+#[test]
+fn a_cancelled_trip_offers_its_clinic_place_to_the_waitlist() {
+    let mut book = book();
+    let now = at("2026-02-26T01:00:00Z");
+    let booked = book.book_bundle(&trip("P-1", 1), None, now).expect("books");
+    let clinic = booked.steps[1].booking.session.clone();
+    let waiting = PatientRequest {
+        patient: "P-waiting".into(),
+        referred_by: Some("tianping".into()),
+        ..PatientRequest::for_specialist("zhang-wei", clinic.date, clinic.date)
+    };
+    let entry = book.join_waitlist(&waiting, now).expect("joins");
+    let cancelled = book.cancel_bundle(&booked.bundle, now).expect("cancels");
+    let offers: Vec<_> = cancelled.iter().flat_map(|c| &c.offers).collect();
+    assert_eq!(offers.len(), 1, "{cancelled:?}");
+    assert_eq!(offers[0].session, clinic);
+    assert_eq!(offers[0].entry, entry.id);
+    // The CT step's place is not offered: resource requests do not wait.
+    assert!(offers.iter().all(|o| o.session.resource.is_none()));
+}
