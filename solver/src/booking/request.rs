@@ -5,7 +5,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use crate::diagnostics::{Diagnostic, Severity, did_you_mean};
-use crate::instance::{Instance, Request};
+use crate::instance::{Instance, Request, SiteIx};
 
 use super::BookingError;
 
@@ -158,6 +158,32 @@ impl PatientRequest {
                 String::new()
             }
         };
+        let (sites, referred_by) = self.resolve_shared(instance, &mut problem);
+        if !problems.is_empty() {
+            return Err(BookingError::InvalidRequest { problems });
+        }
+        Ok(Request {
+            id: String::new(),
+            patient: self.patient.clone(),
+            specialist,
+            discipline,
+            sites: (!sites.is_empty()).then_some(sites),
+            earliest: self.earliest,
+            latest: self.latest,
+            substitute_ok: self.substitute_ok,
+            priority: self.priority,
+            referred_by,
+        })
+    }
+
+    /// Checks the fields every request has, whatever it asks for (the sites, the
+    /// window, the referring site, the priority), each problem with its field: the
+    /// sites and the referring site resolved.
+    pub(super) fn resolve_shared(
+        &self,
+        instance: &Instance,
+        problem: &mut impl FnMut(&str, String, Option<String>),
+    ) -> (Vec<SiteIx>, Option<SiteIx>) {
         let mut sites = Vec::new();
         for (i, id) in self.sites.iter().enumerate() {
             match instance.site_ix(id) {
@@ -202,21 +228,7 @@ impl PatientRequest {
                 None,
             );
         }
-        if !problems.is_empty() {
-            return Err(BookingError::InvalidRequest { problems });
-        }
-        Ok(Request {
-            id: String::new(),
-            patient: self.patient.clone(),
-            specialist,
-            discipline,
-            sites: (!sites.is_empty()).then_some(sites),
-            earliest: self.earliest,
-            latest: self.latest,
-            substitute_ok: self.substitute_ok,
-            priority: self.priority,
-            referred_by,
-        })
+        (sites, referred_by)
     }
 }
 

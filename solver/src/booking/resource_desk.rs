@@ -166,50 +166,7 @@ impl PatientRequest {
             }
             (None, None) => None,
         };
-        let mut sites = Vec::new();
-        for (i, id) in self.sites.iter().enumerate() {
-            match instance.site_ix(id) {
-                Some(site) if !sites.contains(&site) => sites.push(site),
-                Some(_) => problem(
-                    &format!("sites[{i}]"),
-                    format!("site \"{id}\" is listed twice"),
-                    None,
-                ),
-                None => problem(
-                    &format!("sites[{i}]"),
-                    format!("unknown site \"{id}\""),
-                    did_you_mean(id, instance.sites.iter().map(|s| s.id.as_str())),
-                ),
-            }
-        }
-        if self.latest < self.earliest {
-            problem(
-                "latest",
-                format!(
-                    "the window ends ({}) before it starts ({})",
-                    self.latest, self.earliest
-                ),
-                None,
-            );
-        }
-        let referred_by = self.referred_by.as_ref().and_then(|id| {
-            let site = instance.site_ix(id);
-            if site.is_none() {
-                problem(
-                    "referred_by",
-                    format!("unknown site \"{id}\""),
-                    did_you_mean(id, instance.sites.iter().map(|s| s.id.as_str())),
-                );
-            }
-            site
-        });
-        if !(1..=5).contains(&self.priority) {
-            problem(
-                "priority",
-                format!("priority {} is not in 1–5", self.priority),
-                None,
-            );
-        }
+        let (sites, referred_by) = self.resolve_shared(instance, &mut problem);
         match (problems.is_empty(), target) {
             (true, Some(target)) => Ok(ResourceRequest {
                 id: String::new(),

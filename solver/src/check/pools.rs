@@ -10,6 +10,7 @@ use super::resolve::Resolved;
 use super::{Findings, Rule};
 use crate::calendar::Slot;
 use crate::instance::{Instance, SiteIx, SpecialistIx};
+use crate::pools::Pool;
 use crate::text;
 use crate::text::{Arg, Separator};
 
@@ -117,8 +118,19 @@ pub(super) fn check_pools(instance: &Instance, resolved: &Resolved<'_>, findings
             );
         }
     }
+    report_quotas(instance, &instance.pools, per_week, findings);
+}
+
+/// Rule 12's weekly quotas: each referring site's held places taken per pool and week
+/// (`per_week`, keyed by the pool's position in `pools`) against the pool's quota.
+pub(super) fn report_quotas<H>(
+    instance: &Instance,
+    pools: &[Pool<H>],
+    per_week: BTreeMap<(usize, SiteIx, u32), u32>,
+    findings: &mut Findings,
+) {
     for ((p, site, week), count) in per_week {
-        let pool = &instance.pools[p];
+        let pool = &pools[p];
         if let Some(quota) = pool.quota
             && count > quota
         {

@@ -199,23 +199,5 @@ pub(super) fn check_resource_bookings(
             );
         }
     }
-    for ((p, site, week), count) in per_week {
-        let pool = &instance.resource_pools[p];
-        if let Some(quota) = pool.quota
-            && count > quota
-        {
-            findings.add(
-                Rule::Pool,
-                instance.calendar.week_dates(week).next(),
-                None,
-                text!(PoolQuotaOver {
-                    site: &instance.site(site).id,
-                    count: count,
-                    pool: &pool.id,
-                    week: week,
-                    quota: quota,
-                }),
-            );
-        }
-    }
+    super::pools::report_quotas(instance, &instance.resource_pools, per_week, findings);
 }

@@ -22,7 +22,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
-use houniao::booking::{BookingBook, Ledger, OfferState, PatientRequest};
+use houniao::booking::{BookingBook, Ledger, OfferState, PatientRequest, SessionRef};
 use houniao::{Instance, Roster};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
@@ -48,7 +48,7 @@ enum Event {
 /// What a patient holds.
 #[derive(Debug, Clone, Default)]
 struct Patient {
-    booking: Option<(String, NaiveDate)>,
+    booking: Option<(String, SessionRef)>,
     entry: Option<String>,
     cancelled: bool,
 }
@@ -121,7 +121,10 @@ impl Desk {
         match self.book.book_best(&self.request(i, latest), at) {
             Ok(confirmation) => {
                 let date = confirmation.option.session.date;
-                self.patients[i].booking = Some((confirmation.booking.id.clone(), date));
+                self.patients[i].booking = Some((
+                    confirmation.booking.id.clone(),
+                    confirmation.option.session.clone(),
+                ));
                 if let Some(fraction) = self.arrivals[i].cancels_at {
                     let starts = starts(&self.instance, &confirmation.option.session);
                     let span = (starts - at - Duration::hours(2)).num_minutes().max(0);
@@ -144,19 +147,13 @@ impl Desk {
             // Already off the waitlist (served by an offer) is fine.
             let _ = self.book.leave_waitlist(&entry, at);
         }
-        if let Some((id, date)) = self.patients[i].booking.take() {
-            let session = houniao::booking::SessionRef {
-                specialist: SCREENING.into(),
-                resource: None,
-                date,
-                session: "am".into(),
-            };
+        if let Some((id, session)) = self.patients[i].booking.take() {
             if starts(&self.instance, &session) > at {
                 self.book.cancel(&id, at).expect("cancels");
                 self.figures.cancelled += 1;
             } else {
                 // The session has begun: they came after all.
-                self.patients[i].booking = Some((id, date));
+                self.patients[i].booking = Some((id, session));
             }
         }
     }
@@ -172,12 +169,15 @@ impl Desk {
             return;
         };
         let i = patient_of(&accepted.confirmation.booking.request.patient);
-        let date = accepted.confirmation.option.session.date;
+        let session = accepted.confirmation.option.session.clone();
         match self.patients[i].booking.take() {
-            Some((_, before)) => self.figures.days_sooner.push((before - date).num_days()),
+            Some((_, before)) => self
+                .figures
+                .days_sooner
+                .push((before.date - session.date).num_days()),
             None => self.figures.served_from_waitlist += 1,
         }
-        self.patients[i].booking = Some((accepted.confirmation.booking.id.clone(), date));
+        self.patients[i].booking = Some((accepted.confirmation.booking.id.clone(), session));
         self.patients[i].entry = None;
     }
 
@@ -235,12 +235,12 @@ impl Desk {
             }
             let referral = arrival.referred_by.is_some();
             match (&patient.booking, referral) {
-                (Some((_, date)), true) => figures
+                (Some((_, session)), true) => figures
                     .referral_waits
-                    .push((*date - arrival.asked_on).num_days()),
-                (Some((_, date)), false) => figures
+                    .push((session.date - arrival.asked_on).num_days()),
+                (Some((_, session)), false) => figures
                     .general_waits
-                    .push((*date - arrival.asked_on).num_days()),
+                    .push((session.date - arrival.asked_on).num_days()),
                 (None, true) => figures.referral_unserved += 1,
                 (None, false) => figures.general_unserved += 1,
             }

@@ -66,7 +66,7 @@ pub(super) struct RequestBody {
     option: Option<String>,
 }
 
-fn one() -> u8 {
+pub(super) fn one() -> u8 {
     1
 }
 

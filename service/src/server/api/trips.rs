@@ -54,7 +54,7 @@ pub(super) struct TripBody {
     #[serde(default)]
     within_days: u32,
     /// Priority 1–5.
-    #[serde(default = "one")]
+    #[serde(default = "super::booking::one")]
     priority: u8,
     /// The referring community centre (its pools' held places).
     referred_by: Option<String>,
@@ -62,10 +62,6 @@ pub(super) struct TripBody {
     limit: Option<usize>,
     /// Book: the trip option (`A+B`); default the best.
     option: Option<String>,
-}
-
-fn one() -> u8 {
-    1
 }
 
 impl TripBody {

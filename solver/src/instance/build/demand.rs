@@ -2,12 +2,23 @@
 
 use std::collections::BTreeSet;
 
+use chrono::NaiveDate;
+
 use crate::diagnostics::did_you_mean;
 use crate::instance::raw::{RawClinicDemand, RawMdtBoard, RawRequest, RawSurgery, RawWeights};
-use crate::instance::{ClinicDemand, MdtBoard, Request, Specialist, Surgery};
+use crate::instance::{ClinicDemand, MdtBoard, Request, SiteIx, Specialist, Surgery};
 use crate::objective::{Term, TermValues};
 
 use super::{Builder, MAX_COUNT, at, item, optional_ref};
+
+/// The fields every `[[requests]]` entry has, checked (`None`: a problem reported).
+pub(super) struct RequestShared {
+    pub sites: Option<Vec<SiteIx>>,
+    pub earliest: Option<NaiveDate>,
+    pub latest: Option<NaiveDate>,
+    pub priority: Option<u8>,
+    pub referred_by: Option<Option<SiteIx>>,
+}
 
 impl Builder {
     pub(super) fn mdt_boards(&mut self, raw: &[RawMdtBoard]) -> Vec<MdtBoard> {
@@ -185,46 +196,60 @@ impl Builder {
                         None
                     }
                 };
-                let sites = r.sites.as_ref().map(|ids| {
-                    if ids.is_empty() {
-                        self.d.error_hint(
-                            path("sites"),
-                            "no allowed sites",
-                            "leave the field out to allow any site",
-                        );
-                    }
-                    self.site_list(ids, &path("sites"))
-                });
-                let earliest = self.required_date(&r.earliest, &path("earliest"));
-                let latest = self.required_date(&r.latest, &path("latest"));
-                if let (Some(earliest), Some(latest)) = (earliest, latest)
-                    && latest < earliest
-                {
-                    self.d.error(
-                        path("latest"),
-                        format!("latest date {latest} is before the earliest date {earliest}"),
-                    );
-                }
-                let priority = self.integer(r.priority, &path("priority"), 1, 5, Some(1));
-                let referred_by = optional_ref(
-                    r.referred_by
-                        .as_ref()
-                        .map(|site| self.site_ref(site, &path("referred_by"))),
-                );
+                let shared = self.request_shared(i, r);
                 Some(Request {
                     id: r.id.clone()?,
                     patient: patient?,
                     specialist: optional_ref(specialist)?,
                     discipline: discipline?,
-                    sites,
-                    earliest: earliest?,
-                    latest: latest?,
+                    sites: shared.sites,
+                    earliest: shared.earliest?,
+                    latest: shared.latest?,
                     substitute_ok: r.substitute_ok.unwrap_or(false),
-                    priority: u8::try_from(priority?).ok()?,
-                    referred_by: referred_by?,
+                    priority: shared.priority?,
+                    referred_by: shared.referred_by?,
                 })
             })
             .collect()
+    }
+
+    /// Checks the fields every `[[requests]]` entry has, whatever it asks for (a
+    /// specialist, a discipline or a resource): sites, window, priority, referring site.
+    pub(super) fn request_shared(&mut self, i: usize, r: &RawRequest) -> RequestShared {
+        let path = |field| at("requests", i, field);
+        let sites = r.sites.as_ref().map(|ids| {
+            if ids.is_empty() {
+                self.d.error_hint(
+                    path("sites"),
+                    "no allowed sites",
+                    "leave the field out to allow any site",
+                );
+            }
+            self.site_list(ids, &path("sites"))
+        });
+        let earliest = self.required_date(&r.earliest, &path("earliest"));
+        let latest = self.required_date(&r.latest, &path("latest"));
+        if let (Some(earliest), Some(latest)) = (earliest, latest)
+            && latest < earliest
+        {
+            self.d.error(
+                path("latest"),
+                format!("latest date {latest} is before the earliest date {earliest}"),
+            );
+        }
+        let priority = self.integer(r.priority, &path("priority"), 1, 5, Some(1));
+        let referred_by = optional_ref(
+            r.referred_by
+                .as_ref()
+                .map(|site| self.site_ref(site, &path("referred_by"))),
+        );
+        RequestShared {
+            sites,
+            earliest,
+            latest,
+            priority: priority.and_then(|p| u8::try_from(p).ok()),
+            referred_by,
+        }
     }
 
     pub(super) fn weights(&mut self, raw: Option<&RawWeights>) -> TermValues {

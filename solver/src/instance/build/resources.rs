@@ -6,7 +6,7 @@ use crate::diagnostics::did_you_mean;
 use crate::instance::raw::{RawRequest, RawResource};
 use crate::resources::{Resource, ResourceIx, ResourceRequest, ResourceTarget};
 
-use super::{Builder, MAX_CAPACITY, at, optional_ref};
+use super::{Builder, MAX_CAPACITY, at};
 
 impl Builder {
     pub(super) fn resources(&mut self, raw: &[RawResource]) -> Vec<Resource> {
@@ -114,41 +114,16 @@ impl Builder {
             }
             (None, None) => None,
         };
-        let sites = r.sites.as_ref().map(|ids| {
-            if ids.is_empty() {
-                self.d.error_hint(
-                    path("sites"),
-                    "no allowed sites",
-                    "leave the field out to allow any site",
-                );
-            }
-            self.site_list(ids, &path("sites"))
-        });
-        let earliest = self.required_date(&r.earliest, &path("earliest"));
-        let latest = self.required_date(&r.latest, &path("latest"));
-        if let (Some(earliest), Some(latest)) = (earliest, latest)
-            && latest < earliest
-        {
-            self.d.error(
-                path("latest"),
-                format!("latest date {latest} is before the earliest date {earliest}"),
-            );
-        }
-        let priority = self.integer(r.priority, &path("priority"), 1, 5, Some(1));
-        let referred_by = optional_ref(
-            r.referred_by
-                .as_ref()
-                .map(|site| self.site_ref(site, &path("referred_by"))),
-        );
+        let shared = self.request_shared(i, r);
         Some(ResourceRequest {
             id: r.id.clone()?,
             patient: patient?,
             target: target?,
-            sites,
-            earliest: earliest?,
-            latest: latest?,
-            priority: u8::try_from(priority?).ok()?,
-            referred_by: referred_by?,
+            sites: shared.sites,
+            earliest: shared.earliest?,
+            latest: shared.latest?,
+            priority: shared.priority?,
+            referred_by: shared.referred_by?,
         })
     }
 }
