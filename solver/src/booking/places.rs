@@ -59,7 +59,7 @@ impl BookingBook {
 
     /// When the held places of a session become anyone's, on the session clock.
     pub(super) fn release_time(&self, pool: &Pool, key: SessionKey) -> NaiveDateTime {
-        self.session_start(key) - Duration::hours(i64::from(pool.release_hours))
+        pool.release_time(self.session_start(key))
     }
 
     /// When a session starts, on the session clock.
@@ -84,16 +84,13 @@ impl BookingBook {
         ) else {
             return 0;
         };
-        match pool.quota {
-            None => u32::MAX,
-            Some(quota) => quota.saturating_sub(
-                self.held_places
-                    .per_week
-                    .get(&(key.0, site, week))
-                    .copied()
-                    .unwrap_or(0),
-            ),
-        }
+        pool.quota_left(
+            self.held_places
+                .per_week
+                .get(&(key.0, site, week))
+                .copied()
+                .unwrap_or(0),
+        )
     }
 
     /// (general places left, held places left) of a session now.

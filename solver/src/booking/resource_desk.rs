@@ -8,7 +8,7 @@
 
 use std::collections::BTreeMap;
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Utc};
 
 use super::book::{BookingBook, Cancellation, Confirmation};
 use super::ledger::{BookingRecord, SessionRef};
@@ -247,7 +247,7 @@ impl BookingBook {
                 .1
                 .date
                 .and_time(self.instance.calendar.sessions()[key.1.session].start);
-            session_clock(self.now()) >= start - Duration::hours(i64::from(pool.release_hours))
+            session_clock(self.now()) >= pool.release_time(start)
         })
     }
 
@@ -261,16 +261,13 @@ impl BookingBook {
         ) else {
             return 0;
         };
-        match pool.quota {
-            None => u32::MAX,
-            Some(quota) => quota.saturating_sub(
-                self.resource_places
-                    .per_week
-                    .get(&(key.0, site, week))
-                    .copied()
-                    .unwrap_or(0),
-            ),
-        }
+        pool.quota_left(
+            self.resource_places
+                .per_week
+                .get(&(key.0, site, week))
+                .copied()
+                .unwrap_or(0),
+        )
     }
 
     fn resource_place_for(&self, request: &ResourceRequest, key: ResourceKey) -> Option<Place> {
@@ -439,7 +436,7 @@ impl BookingBook {
                 .1
                 .date
                 .and_time(instance.calendar.sessions()[key.1.session].start);
-            let until = start - Duration::hours(i64::from(pool.release_hours));
+            let until = pool.release_time(start);
             reasons.push(text!(PoolHeldFor {
                 places: held,
                 who: &instance.resource(key.0).name,

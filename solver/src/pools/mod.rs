@@ -10,6 +10,8 @@
 
 pub mod build;
 
+use chrono::{Duration, NaiveDateTime};
+
 use crate::instance::{Instance, Request, SiteIx, SpecialistIx};
 
 /// A pool of reserved places of a specialist's sessions (`Pool`) or of a resource's
@@ -39,6 +41,19 @@ impl<H> Pool<H> {
     /// Whether a patient referred by this site (or by none) may take a held place.
     pub fn admits_referral(&self, referred_by: Option<SiteIx>) -> bool {
         referred_by.is_some_and(|site| self.referrers.contains(&site))
+    }
+
+    /// When the held places of a session starting at `start` become anyone's (both on
+    /// the session clock).
+    pub fn release_time(&self, start: NaiveDateTime) -> NaiveDateTime {
+        start - Duration::hours(i64::from(self.release_hours))
+    }
+
+    /// Held places a referring site may still take in a week in which it has taken
+    /// `taken`.
+    pub fn quota_left(&self, taken: u32) -> u32 {
+        self.quota
+            .map_or(u32::MAX, |quota| quota.saturating_sub(taken))
     }
 }
 
