@@ -142,7 +142,6 @@ impl Desk {
 
     fn cancel(&mut self, i: usize, at: DateTime<Utc>) {
         let patient = &mut self.patients[i];
-        patient.cancelled = true;
         if let Some(entry) = patient.entry.take() {
             // Already off the waitlist (served by an offer) is fine.
             let _ = self.book.leave_waitlist(&entry, at);
@@ -150,6 +149,7 @@ impl Desk {
         if let Some((id, session)) = self.patients[i].booking.take() {
             if starts(&self.instance, &session) > at {
                 self.book.cancel(&id, at).expect("cancels");
+                self.patients[i].cancelled = true;
                 self.figures.cancelled += 1;
             } else {
                 // The session has begun: they came after all.
